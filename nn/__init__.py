@@ -1,0 +1,3 @@
+"""tracegrad's models, built from engine Values."""
+
+__all__: list[str] = []
