@@ -1,0 +1,85 @@
+"""Imports go one way (engine <- nn <- viz) and the light packages stay light."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = {"engine", "nn", "viz"}
+ALLOWED = {"engine": {"engine"}, "nn": {"engine", "nn"}, "viz": OURS}
+HEAVY = {"graphviz", "matplotlib", "hypothesis", "tqdm", "numpy", "IPython"}
+
+
+def imported_modules(package: str) -> list[tuple[str, str, bool]]:
+    """(file, top-level module name, imported at module level?) for every import."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                found.append((path.name, name.split(".")[0], id(node) in top_level))
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_package_imports_only_downward(package: str) -> None:
+    for filename, module, _ in imported_modules(package):
+        if module in OURS:
+            assert module in ALLOWED[package], f"{package}/{filename} imports {module} (upward)"
+
+
+@pytest.mark.parametrize("package", ["engine", "nn"])
+def test_light_packages_import_only_the_standard_library_at_module_level(package: str) -> None:
+    for filename, module, top_level in imported_modules(package):
+        if top_level and module not in OURS and filename != "strategies.py":
+            assert module in sys.stdlib_module_names, f"{package}/{filename} imports {module}"
+
+
+@pytest.mark.parametrize("package", ["engine", "nn"])
+def test_importing_a_light_package_pulls_in_no_third_party_module(package: str) -> None:
+    code = (
+        "import json, sys\n"
+        f"before = set(sys.modules)\nimport {package}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    new = {name.split(".")[0] for name in json.loads(out.stdout)}
+    third_party = new - set(sys.stdlib_module_names) - OURS - {"_distutils_hack"}
+    assert not third_party, f"import {package} pulled in {sorted(third_party)}"
+    assert not new & HEAVY
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """The order ruff keeps `__all__` in: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
+@pytest.mark.parametrize("package", sorted(OURS))
+def test_dunder_all_is_sorted_and_matches_the_exports(package: str) -> None:
+    module = importlib.import_module(package)
+    names = module.__all__
+    assert names == sorted(names, key=isort_key), f"{package}.__all__ is not sorted"
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(module, name), f"{package}.__all__ lists {name!r}, which is missing"
+    public = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_") and getattr(value, "__module__", "").startswith(package)
+    }
+    assert public <= set(names), f"{package} exports {sorted(public - set(names))} not in __all__"
