@@ -1,3 +1,87 @@
-"""tracegrad's models, built from engine Values."""
+"""tracegrad's models, built from engine Values: perceptrons, neurons, layers, MLPs,
+losses, optimizers, data sets and a training loop.
 
-__all__: list[str] = []
+Example:
+    >>> import nn
+    >>> X, y = nn.xor(20, seed=0)                      # labels -1/+1
+    >>> model = nn.MLP(2, [8, 1], seed=0)              # one output: its sign is the class
+    >>> history = nn.fit(model, X, y, optimizer=nn.Adam(model.parameters(), lr=0.1),
+    ...                  epochs=100, batch_size=5, progress=False)
+    >>> nn.accuracy(model, X, y)
+    1.0
+"""
+
+from nn import data, features
+from nn.data import (
+    batches,
+    blobs,
+    circles,
+    iris,
+    load_csv,
+    moons,
+    seed_example,
+    spiral,
+    train_test_split,
+    xor,
+)
+from nn.features import add_bias, polynomial_features
+from nn.layers import MLP, Layer, Neuron
+from nn.losses import (
+    cross_entropy,
+    hinge,
+    log_likelihood,
+    log_sigmoid,
+    log_softmax,
+    logistic_loss,
+    mse,
+    perceptron_criterion,
+    softmax,
+)
+from nn.metrics import accuracy, predict
+from nn.module import Module, StateDictError
+from nn.multiclass_perceptron import MulticlassPerceptron
+from nn.optim import SGD, Adam, Optimizer
+from nn.perceptron import ConvergenceWarning, NotFittedError, Perceptron
+from nn.train import History, fit
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "ConvergenceWarning",
+    "History",
+    "Layer",
+    "Module",
+    "MulticlassPerceptron",
+    "Neuron",
+    "NotFittedError",
+    "Optimizer",
+    "Perceptron",
+    "StateDictError",
+    "accuracy",
+    "add_bias",
+    "batches",
+    "blobs",
+    "circles",
+    "cross_entropy",
+    "data",
+    "features",
+    "fit",
+    "hinge",
+    "iris",
+    "load_csv",
+    "log_likelihood",
+    "log_sigmoid",
+    "log_softmax",
+    "logistic_loss",
+    "moons",
+    "mse",
+    "perceptron_criterion",
+    "polynomial_features",
+    "predict",
+    "seed_example",
+    "softmax",
+    "spiral",
+    "train_test_split",
+    "xor",
+]

@@ -1,0 +1,243 @@
+"""Neurons, layers and multi-layer networks built from engine Values.
+
+A neuron is two nodes: the fused weighted sum `engine.dot(w, x, bias=b)` and its
+activation. A layer is a list of neurons reading the same inputs; an MLP chains
+layers.
+
+Initialisation (seeded, so the same seed gives the same network): biases start at 0
+and each weight is drawn uniformly from `[-a, a]` with `a = sqrt(3 / n_in)` (weights
+of variance `1 / n_in`, which keeps tanh and sigmoid units out of saturation), or
+`a = sqrt(6 / n_in)` for relu units (variance `2 / n_in`, making up for relu zeroing
+half of its inputs).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from engine import Value, dot
+from nn.module import Module
+
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
+
+Input = Sequence[Value | float]
+
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "linear": None,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "step": Value.step,
+    "tanh": Value.tanh,
+}
+
+
+def _check_activation(activation: object, name: str = "activation") -> str:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        allowed = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"Invalid {name}: {activation!r} (expected one of {allowed})")
+    return activation
+
+
+def _check_size(n: object, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"Invalid {name}: {n!r} (expected an int >= 1)")
+    if n < 1:
+        raise ValueError(f"Invalid {name}: {n!r} (expected an int >= 1)")
+    return n
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"Invalid seed: {seed!r} (expected an int)")
+    return seed
+
+
+class Neuron(Module):
+    """One unit: `activation(w . x + b)`.
+
+    Args:
+        n_in: the number of inputs.
+        activation: "linear", "relu", "tanh", "sigmoid" or "step".
+        seed: seeds the initial weights (see the module docstring).
+
+    Example:
+        >>> n = Neuron(2, activation="tanh", seed=0)
+        >>> n
+        Neuron(2, activation='tanh', seed=0)
+        >>> out = n([1.0, -2.0])
+        >>> out.op, out.parents[0].op, len(n.parameters())
+        ('tanh', 'dot', 3)
+    """
+
+    def __init__(self, n_in: int, activation: str = "tanh", *, seed: int = 0) -> None:
+        self.n_in = _check_size(n_in, "n_in")
+        self.activation = _check_activation(activation)
+        self.seed = _check_seed(seed)
+        rng = random.Random(seed)
+        a = math.sqrt((6.0 if activation == "relu" else 3.0) / n_in)
+        self.w = [Value(rng.uniform(-a, a)) for _ in range(n_in)]
+        self.b = Value(0.0)
+        self._act = ACTIVATIONS[activation]
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.n_in}, activation={self.activation!r}, seed={self.seed!r})"
+
+    def forward(self, x: Input) -> Value:
+        """The neuron's output for the inputs `x` (as many as `n_in`).
+
+        Raises:
+            ValueError: if `x` has the wrong length.
+        """
+        if len(x) != self.n_in:
+            raise ValueError(f"Neuron expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
+        z = dot(self.w, x, bias=self.b)
+        return z if self._act is None else self._act(z)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """The weights `w.0 .. w.{n_in-1}`, then the bias `b`."""
+        return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+
+    def config(self) -> dict[str, Any]:
+        """The architecture: input count and activation."""
+        return {"n_in": self.n_in, "activation": self.activation}
+
+
+class Layer(Module):
+    """`n_out` neurons reading the same `n_in` inputs; returns a list of `n_out` Values.
+
+    A layer of one neuron still returns a one-element list.
+
+    Args:
+        n_in: the number of inputs.
+        n_out: the number of neurons (outputs).
+        activation: the activation of every neuron.
+        seed: seeds the initial weights; each neuron gets its own seed drawn from it.
+
+    Example:
+        >>> layer = Layer(3, 1, activation="relu", seed=4)
+        >>> layer
+        Layer(3, 1, activation='relu', seed=4)
+        >>> out = layer([1.0, 2.0, 3.0])
+        >>> type(out).__name__, len(out)
+        ('list', 1)
+    """
+
+    def __init__(self, n_in: int, n_out: int, activation: str = "tanh", *, seed: int = 0) -> None:
+        self.n_in = _check_size(n_in, "n_in")
+        self.n_out = _check_size(n_out, "n_out")
+        self.activation = _check_activation(activation)
+        self.seed = _check_seed(seed)
+        rng = random.Random(seed)
+        self.neurons = [Neuron(n_in, activation, seed=rng.getrandbits(32)) for _ in range(n_out)]
+
+    def __repr__(self) -> str:
+        return (
+            f"Layer({self.n_in}, {self.n_out}, activation={self.activation!r}, seed={self.seed!r})"
+        )
+
+    def forward(self, x: Input) -> list[Value]:
+        """The outputs of every neuron, in order."""
+        if len(x) != self.n_in:
+            raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
+        return [n(x) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """`neurons.{j}.w.{i}` and `neurons.{j}.b`, neuron by neuron."""
+        return [
+            (f"neurons.{j}.{name}", p)
+            for j, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
+
+    def config(self) -> dict[str, Any]:
+        """The architecture: input and output counts and activation."""
+        return {"n_in": self.n_in, "n_out": self.n_out, "activation": self.activation}
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of the given sizes, each feeding the next.
+
+    Hidden layers use `activation`; the last layer uses `output_activation`
+    ("linear" by default, so the outputs are scores or logits). The output is
+    always a list, one Value per unit of the last layer, even for a single output.
+
+    Args:
+        n_in: the number of inputs.
+        sizes: the number of neurons in each layer, hidden layers first.
+        activation: the hidden layers' activation.
+        output_activation: the last layer's activation.
+        seed: seeds the initial weights; each layer gets its own seed drawn from it.
+
+    Example:
+        >>> model = MLP(2, [16, 1, 1], seed=0)   # a one-unit hidden layer is fine
+        >>> model
+        MLP(2, [16, 1, 1], activation='tanh', output_activation='linear', seed=0)
+        >>> out = model([0.5, -1.0])
+        >>> len(out), len(model.parameters())
+        (1, 67)
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        sizes: Sequence[int],
+        activation: str = "tanh",
+        output_activation: str = "linear",
+        *,
+        seed: int = 0,
+    ) -> None:
+        self.n_in = _check_size(n_in, "n_in")
+        if isinstance(sizes, int | str) or not isinstance(sizes, Sequence) or not sizes:
+            raise TypeError(f"Invalid sizes: {sizes!r} (expected a non-empty list of ints)")
+        self.sizes = [_check_size(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+        self.activation = _check_activation(activation)
+        self.output_activation = _check_activation(output_activation, "output_activation")
+        self.seed = _check_seed(seed)
+        rng = random.Random(seed)
+        fan_in = [n_in, *self.sizes[:-1]]
+        last = len(self.sizes) - 1
+        self.layers = [
+            Layer(
+                fan_in[k],
+                size,
+                output_activation if k == last else activation,
+                seed=rng.getrandbits(32),
+            )
+            for k, size in enumerate(self.sizes)
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.n_in}, {self.sizes!r}, activation={self.activation!r},"
+            f" output_activation={self.output_activation!r}, seed={self.seed!r})"
+        )
+
+    def forward(self, x: Input) -> list[Value]:
+        """The outputs of the last layer for the inputs `x`."""
+        if len(x) != self.n_in:
+            raise ValueError(f"MLP expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
+        out: Input = x
+        for layer in self.layers:
+            out = [n(out) for n in layer.neurons]
+        assert isinstance(out, list)
+        return out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """`layers.{k}.neurons.{j}.w.{i}` and `...b`, layer by layer."""
+        return [
+            (f"layers.{k}.{name}", p)
+            for k, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def config(self) -> dict[str, Any]:
+        """The architecture: input count, layer sizes and activations."""
+        return {
+            "n_in": self.n_in,
+            "sizes": list(self.sizes),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }

@@ -1,0 +1,224 @@
+"""`fit`: the training loop, with batching, a progress bar and early stopping."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import engine
+from engine import Value, no_grad
+from nn.data import batches
+from nn.features import _rows
+from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
+from nn.metrics import _decide, _outputs, check_labels
+from nn.module import Module
+from nn.optim import SGD, Optimizer
+
+__all__ = ["LOSSES", "History", "fit"]
+
+LossFn = Callable[[list[Value], Any], Value]
+
+
+def _cross_entropy(outs: list[Value], t: Any) -> Value:
+    # One output: the binary (logistic) case, P(y | x) = sigmoid(y * a).
+    return logistic_loss(outs[0], t) if len(outs) == 1 else cross_entropy(outs, t)
+
+
+def _mse(outs: list[Value], t: Any) -> Value:
+    if len(outs) == 1:
+        return mse(outs[0], float(t))
+    return mse(outs, [1.0 if j == t else 0.0 for j in range(len(outs))])
+
+
+def _single(name: str, fn: Callable[[Value, int], Value]) -> LossFn:
+    def loss(outs: list[Value], t: Any) -> Value:
+        if len(outs) != 1:
+            raise ValueError(f"loss {name!r} needs a model with one output, got {len(outs)}")
+        return fn(outs[0], t)
+
+    return loss
+
+
+LOSSES: dict[str, LossFn] = {
+    "cross_entropy": _cross_entropy,
+    "hinge": _single("hinge", hinge),
+    "mse": _mse,
+    "perceptron": _single("perceptron", perceptron_criterion),
+}
+
+
+@dataclass
+class History:
+    """What `fit` recorded, one entry per epoch.
+
+    `loss` is the mean loss and `accuracy` the fraction classified correctly over
+    the epoch's forward passes (each point as the model stood when its batch was
+    seen; with full-batch training that is the model at the start of the epoch).
+    This costs no extra forward pass; call `nn.accuracy` for the final model.
+
+    Example:
+        >>> h = History(loss=[0.9, 0.4], accuracy=[0.5, 0.75])
+        >>> h.epochs, h.stopped_early
+        (2, False)
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs run."""
+        return len(self.loss)
+
+
+def _resolve_loss(loss: str | LossFn) -> LossFn:
+    if callable(loss):
+        return loss
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]
+    allowed = ", ".join(repr(name) for name in LOSSES)
+    raise ValueError(f"Invalid loss: {loss!r} (expected one of {allowed} or a function)")
+
+
+def _stopper(early_stopping: int | Callable[[History], bool] | None) -> Callable[[History], bool]:
+    if early_stopping is None:
+        return lambda history: False
+    if callable(early_stopping):
+        return early_stopping
+    if isinstance(early_stopping, bool) or not isinstance(early_stopping, int):
+        raise TypeError(
+            f"Invalid early_stopping: {early_stopping!r} (expected None, an int patience"
+            " or a function of the History)"
+        )
+    if early_stopping < 1:
+        raise ValueError(f"Invalid early_stopping: {early_stopping!r} (expected patience >= 1)")
+    patience = early_stopping
+
+    def no_improvement(history: History) -> bool:
+        best = history.loss.index(min(history.loss))
+        return history.epochs - 1 - best >= patience
+
+    return no_improvement
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    *,
+    loss: str | LossFn = "cross_entropy",
+    optimizer: Optimizer | None = None,
+    lr: float = 0.1,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    early_stopping: int | Callable[[History], bool] | None = None,
+) -> History:
+    """Train `model` on `(X, y)` by gradient descent and return the History.
+
+    Each step averages the loss over one batch, runs `backward()` and lets the
+    optimizer update the parameters. Labels are -1/+1 for a model with one output
+    and class indices 0 .. k-1 for a model with k outputs.
+
+    Args:
+        model: the Module to train (its parameters are changed in place).
+        X: the points, one row of numbers each.
+        y: the labels.
+        loss: "cross_entropy" (softmax cross-entropy; the logistic loss for one
+            output), "mse" (against +-1, or one-hot for k outputs), "hinge",
+            "perceptron", or a function `(outputs, label) -> Value`.
+        optimizer: an optimizer over `model.parameters()`; by default `SGD` with `lr`.
+        lr: the learning rate of the default optimizer (ignored with `optimizer`).
+        epochs: the number of passes over the data.
+        batch_size: None for full-batch gradient descent, 1 for stochastic gradient
+            descent, k for mini-batches of k points.
+        seed: seeds the order in which each epoch visits the points.
+        progress: show a tqdm progress bar.
+        early_stopping: None; an int patience (stop once the epoch loss has not
+            improved for that many epochs); or a function of the History returning
+            True to stop.
+
+    Returns:
+        The History; `stopped_early` tells whether training stopped before `epochs`.
+
+    Raises:
+        ValueError: for malformed data, labels that do not fit the model, or bad
+            settings (messages name the argument and the allowed values).
+        TypeError: for arguments of the wrong type (say an optimizer that is not one).
+
+    Example:
+        >>> from nn import MLP, data, accuracy
+        >>> X, y = data.blobs(20, seed=0)
+        >>> model = MLP(2, [1], seed=0)
+        >>> history = fit(model, X, y, loss="hinge", epochs=5, progress=False)
+        >>> len(history.loss), accuracy(model, X, y)
+        (5, 1.0)
+    """
+    rows = _rows(X)
+    if len(rows) != len(y):
+        raise ValueError(f"X and y differ in length: {len(rows)} points but {len(y)} labels")
+    if not rows:
+        raise ValueError("fit needs at least one point, got none")
+    loss_fn = _resolve_loss(loss)
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
+    stop = _stopper(early_stopping)
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"Invalid optimizer: {optimizer!r} (expected an nn.optim optimizer)")
+    with no_grad():
+        n_outputs = len(_outputs(model(rows[0])))
+    labels = list(y)
+    if not callable(loss):
+        check_labels(labels, n_outputs)
+    list(batches(len(rows), batch_size))  # validates batch_size before any work
+
+    history = History()
+    rng = random.Random(seed)
+    bar = _progress_bar(epochs, progress)
+    try:
+        for _ in range(epochs):
+            total, correct = 0.0, 0
+            shuffle = batch_size is not None
+            for batch in batches(len(rows), batch_size, shuffle=shuffle, seed=rng.getrandbits(32)):
+                optimizer.zero_grad()
+                terms = []
+                for i in batch:
+                    outs = _outputs(model(rows[i]))
+                    correct += _decide(outs) == labels[i]
+                    terms.append(loss_fn(outs, labels[i]))
+                batch_loss = engine.sum(terms) * (1.0 / len(batch))
+                if not math.isfinite(batch_loss.data):
+                    raise ValueError(
+                        f"the loss became {batch_loss.data!r}; lower the learning rate"
+                    )
+                total += batch_loss.data * len(batch)
+                batch_loss.backward()
+                optimizer.step()
+            history.loss.append(total / len(rows))
+            history.accuracy.append(correct / len(rows))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
+            if stop(history):
+                history.stopped_early = history.epochs < epochs
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _progress_bar(epochs: int, progress: bool) -> Any:
+    if not progress:
+        return None
+    # Plain tqdm rather than tqdm.auto: it needs no ipywidgets and also shows in notebooks.
+    from tqdm import tqdm
+
+    return tqdm(total=epochs, desc="fit", unit="epoch")
