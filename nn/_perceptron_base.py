@@ -1,0 +1,93 @@
+"""What the binary and the multiclass perceptron share: options, features, fitted state."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from nn._perceptron_checks import (
+    NotFittedError,
+    check_bool,
+    check_features,
+    check_int,
+)
+from nn.features import add_bias
+
+__all__ = ["PerceptronBase"]
+
+
+class PerceptronBase:
+    """Hyperparameters, feature building and the "not fitted yet" guard.
+
+    Subclasses set `_n_features` (the raw width seen by `fit`) when they are fitted.
+    """
+
+    _defaults: ClassVar[dict[str, Any]] = {
+        "bias": True,
+        "initial_weights": None,
+        "max_epochs": 1000,
+        "shuffle": False,
+        "seed": 0,
+        "average": False,
+        "classes": None,
+        "solver": "rule",
+    }
+
+    def __init__(
+        self,
+        *,
+        bias: bool = True,
+        max_epochs: int = 1000,
+        shuffle: bool = False,
+        seed: int = 0,
+        average: bool = False,
+    ) -> None:
+        self.bias = check_bool(bias, "bias")
+        self.max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
+        self.shuffle = check_bool(shuffle, "shuffle")
+        self.seed = check_int(seed, "seed")
+        self.average = check_bool(average, "average")
+        self._n_features: int | None = None
+
+    def __repr__(self) -> str:
+        # Like scikit-learn: only the options that differ from their defaults.
+        changed = [
+            f"{name}={getattr(self, name, default)!r}"
+            for name, default in self._defaults.items()
+            if getattr(self, name, default) != default
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def _check_fitted(self) -> int:
+        """Return the fitted raw feature count, or raise the "not fitted" error."""
+        if self._n_features is None:
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet: call fit(X, y) first"
+            )
+        return self._n_features
+
+    def _features(self, X: object, n_features: int | None = None) -> list[list[float]]:
+        """Validate `X` and return f(x) for every row (with the bias feature first)."""
+        rows = check_features(X, n_features)
+        return add_bias(rows) if self.bias else rows
+
+    def _point(self, x: object) -> list[float]:
+        """f(x) for one sample `x` (a row of raw features) of a fitted model."""
+        n = self._check_fitted()
+        if isinstance(x, str | bytes) or not hasattr(x, "__len__"):
+            raise TypeError(f"x must be one sample (a sequence of {n} numbers), got {x!r}")
+        return self._features([x], n)[0]
+
+    def _orders(self, n_samples: int) -> Iterator[list[int]]:
+        """The visiting order of the samples, pass after pass (seeded when shuffling)."""
+        order = list(range(n_samples))
+        rng = random.Random(self.seed)
+        for _ in range(self.max_epochs):
+            if self.shuffle:
+                rng.shuffle(order)
+            yield order
+
+    def _feature_width(self, n_features: int) -> int:
+        """The length of a weight vector for raw rows of `n_features` numbers."""
+        return n_features + (1 if self.bias else 0)

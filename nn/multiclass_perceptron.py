@@ -1,0 +1,255 @@
+"""The multiclass perceptron of the notes: one weight row per class, argmax of W f(x).
+
+Each class `c` has a weight vector `w_c`; stacked, they form the matrix `W`, and the
+scores of a sample are `W f(x)`, one `engine.dot` node per class. The prediction is
+the class with the highest score. Tie rule: among equal highest scores the class that
+comes first in `classes_` wins (so with all-zero weights the first class is predicted).
+On a mistake `f(x)` is added to the true class's row and subtracted from the
+predicted class's row; the other rows stay as they are.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+
+from engine import Value, dot, no_grad
+from nn._perceptron_base import PerceptronBase
+from nn._perceptron_checks import (
+    ConvergenceWarning,
+    check_class_list,
+    check_classes,
+    check_vector,
+)
+from nn.perceptron_trace import MulticlassStep, format_multiclass_trace
+
+__all__ = ["MulticlassPerceptron"]
+
+
+def _argmax(scores: Sequence[float]) -> int:
+    """Index of the highest score; the first one wins a tie."""
+    best = 0
+    for k in range(1, len(scores)):
+        if scores[k] > scores[best]:
+            best = k
+    return best
+
+
+class MulticlassPerceptron(PerceptronBase):
+    """The mistake-driven perceptron for two or more classes with any hashable labels.
+
+    Args:
+        bias: put a constant feature 1 first (one bias weight per class, column 0).
+        initial_weights: the starting weight rows, one per class in `classes_`
+            order (sorted labels), bias weight first (default all zero).
+        max_epochs: the most passes over the data before giving up.
+        shuffle: visit the samples in a new seeded random order on every pass.
+        seed: the seed of that order.
+        average: predict with the average of the weights over every visit.
+        classes: the class labels in the order of the weight rows (at least two).
+            By default they are the distinct labels of `y`, sorted; give them to fix
+            the order or to train on data that shows only some of the classes.
+
+    Learned attributes (after `fit`):
+        classes_: the class labels, sorted (or in order of first appearance when they
+        cannot be compared). weights_: one row per class. n_iter_, converged_,
+        trace_ (one `MulticlassStep` per visit): as for `Perceptron`.
+
+    Example (the notes' example: scores 11, 13, 8, true class 2):
+        >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
+        >>> import warnings; warnings.simplefilter("ignore", ConvergenceWarning)
+        >>> m = MulticlassPerceptron(bias=False, initial_weights=W, classes=[0, 1, 2],
+        ...                          max_epochs=1).fit([[-2, 3, 1]], [2])
+        >>> m.trace_[0].scores, m.trace_[0].predicted
+        ((11.0, 13.0, 8.0), 1)
+        >>> m.weights_
+        [[-2.0, 2.0, 1.0], [2.0, 0.0, 3.0], [-1.0, 7.0, -1.0]]
+    """
+
+    def __init__(
+        self,
+        *,
+        bias: bool = True,
+        initial_weights: Sequence[Sequence[float]] | None = None,
+        max_epochs: int = 1000,
+        shuffle: bool = False,
+        seed: int = 0,
+        average: bool = False,
+        classes: Sequence[Hashable] | None = None,
+    ) -> None:
+        super().__init__(
+            bias=bias, max_epochs=max_epochs, shuffle=shuffle, seed=seed, average=average
+        )
+        self.initial_weights = None if initial_weights is None else _check_rows(initial_weights)
+        self.classes = None if classes is None else check_class_list(classes)
+        self._W: list[list[Value]] = []
+        self._classes: tuple[Hashable, ...] = ()
+        self._n_iter = 0
+        self._converged = False
+        self._trace: list[MulticlassStep] = []
+
+    # ---------------------------------------------------------------- learned state
+
+    @property
+    def classes_(self) -> tuple[Hashable, ...]:
+        """The class labels, in the order of the weight rows."""
+        self._check_fitted()
+        return self._classes
+
+    @property
+    def weights_(self) -> list[list[float]]:
+        """The weight matrix: one row per class, bias weight first in each row."""
+        self._check_fitted()
+        return [[w.data for w in row] for row in self._W]
+
+    @property
+    def n_iter_(self) -> int:
+        """The number of passes over the data that `fit` made."""
+        self._check_fitted()
+        return self._n_iter
+
+    @property
+    def converged_(self) -> bool:
+        """True when training ended with a pass that made no mistake."""
+        self._check_fitted()
+        return self._converged
+
+    @property
+    def trace_(self) -> list[MulticlassStep]:
+        """One record per visit of a sample, in the order of training."""
+        self._check_fitted()
+        return self._trace
+
+    def parameters(self) -> list[Value]:
+        """All weight Values, row by row (class by class)."""
+        self._check_fitted()
+        return [w for row in self._W for w in row]
+
+    # -------------------------------------------------------------------- training
+
+    def fit(self, X: Sequence[Sequence[float]], y: Sequence[Hashable]) -> MulticlassPerceptron:
+        """Train on `X` (one row of numbers per sample) and class labels `y`.
+
+        Returns:
+            self, fitted.
+
+        Raises:
+            TypeError: if a feature is not a number or a label is not hashable.
+            ValueError: for empty data, NaN features, rows of different lengths,
+                `len(X) != len(y)`, a single class, or `initial_weights` of the wrong
+                shape.
+
+        Warns:
+            ConvergenceWarning: when `max_epochs` passes still left a mistake.
+        """
+        F = self._features(X)
+        labels, classes = check_classes(y, len(F), self.classes)
+        k, d = len(classes), len(F[0])
+        start = self.initial_weights or [[0.0] * d for _ in classes]
+        if len(start) != k or len(start[0]) != d:
+            raise ValueError(
+                f"initial_weights has {len(start)} rows of {len(start[0])} numbers, but the"
+                f" model needs {k} rows (one per class in {classes!r}) of {d} numbers"
+            )
+        W = [[Value(v, f"w{c}_{j}") for j, v in enumerate(row)] for c, row in enumerate(start)]
+        index = {c: i for i, c in enumerate(classes)}
+        trace: list[MulticlassStep] = []
+        totals = [[0.0] * d for _ in classes]
+        epoch = mistakes = 0
+        for epoch, order in enumerate(self._orders(len(F)), start=1):
+            mistakes = 0
+            for i in order:
+                f = F[i]
+                before = tuple(tuple(w.data for w in row) for row in W)
+                with no_grad():
+                    scores = tuple(dot(row, f).data for row in W)
+                guess, true = _argmax(scores), index[labels[i]]
+                if guess != true:
+                    mistakes += 1
+                    for wt, wg, fj in zip(W[true], W[guess], f):
+                        wt.data += fj
+                        wg.data -= fj
+                after = tuple(tuple(w.data for w in row) for row in W)
+                trace.append(
+                    MulticlassStep(
+                        len(trace) + 1, epoch, i, tuple(f), labels[i], classes, before,
+                        scores, classes[guess], after,
+                    )
+                )  # fmt: skip
+                if self.average:
+                    totals = [[t + a for t, a in zip(tr, ar)] for tr, ar in zip(totals, after)]
+            if mistakes == 0:
+                break
+        if self.average:
+            for row, trow in zip(W, totals):
+                for w, t in zip(row, trow):
+                    w.data = t / len(trace)
+        self._W, self._classes, self._trace, self._n_iter = W, classes, trace, epoch
+        self._converged = mistakes == 0
+        self._n_features = d - self.bias
+        if not self._converged:
+            warnings.warn(
+                f"MulticlassPerceptron did not converge in max_epochs={self.max_epochs}"
+                f" passes: the last pass still made {mistakes} mistake(s). The classes may"
+                " not be linearly separable; raise max_epochs or add features.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    # ------------------------------------------------------------------ prediction
+
+    def activation(self, x: Sequence[float]) -> list[Value]:
+        """The scores `W f(x)` of one sample as Value graphs, one `dot` node per class.
+
+        Example:
+            >>> m = MulticlassPerceptron().fit([[0.0], [5.0], [10.0]], ["a", "b", "c"])
+            >>> scores = m.activation([5.0])
+            >>> [s.op for s in scores], m.predict([[5.0]])
+            (['dot', 'dot', 'dot'], ['b'])
+        """
+        f = self._point(x)
+        return [dot(row, f) for row in self._W]
+
+    def decision_function(self, X: Sequence[Sequence[float]]) -> list[list[float]]:
+        """The scores of every row of `X`: one list with a score per class."""
+        F = self._features(X, self._check_fitted())
+        with no_grad():
+            return [[dot(row, f).data for row in self._W] for f in F]
+
+    def predict(self, X: Sequence[Sequence[float]]) -> list[Hashable]:
+        """The class with the highest score for each row (the first class wins ties)."""
+        return [self._classes[_argmax(s)] for s in self.decision_function(X)]
+
+    def score(self, X: Sequence[Sequence[float]], y: Sequence[Hashable]) -> float:
+        """The mean accuracy of `predict(X)` against the labels `y`."""
+        predicted = self.predict(X)
+        if len(y) != len(predicted):
+            raise ValueError(
+                f"X and y have different lengths: {len(predicted)} rows in X"
+                f" but {len(y)} labels in y"
+            )
+        return sum(p == t for p, t in zip(predicted, y)) / len(predicted)
+
+    def format_trace(self) -> str:
+        """The trace as a table: one line per class under each step."""
+        return format_multiclass_trace(self.trace_)
+
+
+def _check_rows(rows: object) -> list[list[float]]:
+    """Validate `initial_weights` for the multiclass model: two or more equal rows."""
+    if isinstance(rows, str | bytes) or not hasattr(rows, "__len__"):
+        raise TypeError(f"initial_weights must be a sequence of weight rows, got {rows!r}")
+    items: list[object] = list(rows)  # type: ignore[call-overload]
+    out = [check_vector(row, f"initial_weights[{c}]") for c, row in enumerate(items)]
+    if len(out) < 2:
+        raise ValueError(
+            f"initial_weights has {len(out)} row(s): it needs one row per class, at least two"
+        )
+    for c, row in enumerate(out):
+        if len(row) != len(out[0]):
+            raise ValueError(
+                f"initial_weights[{c}] has {len(row)} numbers but initial_weights[0]"
+                f" has {len(out[0])}; every row needs the same number"
+            )
+    return out
