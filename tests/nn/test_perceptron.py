@@ -248,10 +248,11 @@ def test_importing_perceptron_does_not_pull_in_heavy_packages() -> None:
 
 
 def test_fit_returns_self_and_repr_shows_changed_options() -> None:
-    p = Perceptron(max_epochs=1000, shuffle=True)
+    p = Perceptron(max_epochs=500, shuffle=True)
     X, y = seed_example()
     assert p.fit(X, y) is p
-    assert repr(p) == "Perceptron(max_epochs=1000, shuffle=True)"
+    assert repr(p) == "Perceptron(max_epochs=500, shuffle=True)"
+    assert repr(Perceptron()) == "Perceptron()"
 
 
 @pytest.mark.parametrize("name", ["weights_", "n_iter_", "converged_", "trace_"])
