@@ -11,6 +11,7 @@ Example:
     (44.0, 16.0, 12.0, 11.0)
 """
 
+from engine.checking import GradcheckError, GradcheckReport, gradcheck
 from engine.grad_mode import is_grad_enabled, no_grad
 from engine.nary import dot, sum
 from engine.optable import OPS, OPS_BY_NAME, Domain, OpSpec
@@ -20,9 +21,12 @@ __all__ = [
     "OPS",
     "OPS_BY_NAME",
     "Domain",
+    "GradcheckError",
+    "GradcheckReport",
     "OpSpec",
     "Value",
     "dot",
+    "gradcheck",
     "is_grad_enabled",
     "no_grad",
     "sum",

@@ -1,0 +1,31 @@
+"""Hypothesis settings for the whole suite.
+
+Two profiles: "ci" (the default) keeps every property test small and reproducible so
+the suite stays fast; "thorough" runs many more examples for local hunting:
+
+    HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/engine
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,  # shared CI machines make per-example timings meaningless
+    derandomize=True,  # the same examples on every run: a red build is reproducible
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=1000,
+    deadline=None,
+    print_blob=True,
+)
+
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
