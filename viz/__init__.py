@@ -1,3 +1,35 @@
-"""tracegrad's pictures: computation graphs, backprop step-throughs, plots, the CLI."""
+"""tracegrad's pictures: computation graphs, backprop step-throughs, plots, the CLI.
 
-__all__: list[str] = []
+Graphviz and matplotlib are imported only inside the functions that use them, so
+`import viz` is light.
+
+Example:
+    >>> from engine import Value
+    >>> from viz import draw_graph
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> f = x * y
+    >>> f.backward()
+    >>> "grad 3" in draw_graph(f).source
+    True
+"""
+
+from viz.draw import DotNotFoundError, draw_graph, render
+from viz.groups import layer_groups
+from viz.plots import plot_decision_boundary, plot_history
+from viz.steps import Step, backward_steps, save_steps_html
+from viz.walk import GraphTooLargeError, forward_order, walk
+
+__all__ = [
+    "DotNotFoundError",
+    "GraphTooLargeError",
+    "Step",
+    "backward_steps",
+    "draw_graph",
+    "forward_order",
+    "layer_groups",
+    "plot_decision_boundary",
+    "plot_history",
+    "render",
+    "save_steps_html",
+    "walk",
+]

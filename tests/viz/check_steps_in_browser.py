@@ -1,0 +1,113 @@
+"""Click through the step-through page in headless Chromium (a check script, not a test).
+
+Usage: .venv/bin/python tests/viz/check_steps_in_browser.py [OUTDIR]
+
+Needs Chromium (`apt-get install chromium`) and Graphviz. It writes Figure 5's page,
+then a copy with a small script that presses next/previous, moves the slider and
+sends arrow keys, recording which frame is visible after each action; Chromium runs
+it and prints the page, from which the record is read back. It also takes a
+screenshot of a few steps (opened with `#step-N`) to look at. Exits 1 on a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CLICKS = """
+<script>
+(function () {
+  function visible() {
+    var shown = [];
+    document.querySelectorAll(".frame").forEach(function (f, j) { if (!f.hidden) shown.push(j); });
+    return shown.join(",") + "|" + document.getElementById("counter").textContent;
+  }
+  var log = [["load", visible()]];
+  function press(id) { document.getElementById(id).click(); log.push([id, visible()]); }
+  for (var k = 0; k < 7; k++) press("next");   // one press past the end: stays on the last
+  press("prev"); press("prev");
+  var slider = document.getElementById("slider");
+  slider.value = 2; slider.dispatchEvent(new Event("input")); log.push(["slider=2", visible()]);
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowLeft"}));
+  log.push(["ArrowLeft", visible()]);
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight"}));
+  log.push(["ArrowRight", visible()]);
+  var out = document.createElement("pre");
+  out.id = "check-result";
+  out.textContent = JSON.stringify(log);
+  document.body.appendChild(out);
+})();
+</script>
+"""
+
+EXPECTED = [
+    ("load", 0),
+    *[("next", k) for k in (1, 2, 3, 4, 5, 6, 6)],
+    ("prev", 5),
+    ("prev", 4),
+    ("slider=2", 2),
+    ("ArrowLeft", 1),
+    ("ArrowRight", 2),
+]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    sys.exit("no Chromium found: install it with `apt-get install chromium`")
+
+
+def headless(browser: str, *args: str) -> str:
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+def main() -> int:
+    from viz.demo import figure5
+    from viz.steps import backward_steps, save_steps_html
+
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
+    out.mkdir(parents=True, exist_ok=True)
+    browser = chromium()
+    page = save_steps_html(backward_steps(figure5()), out / "figure5_steps.html")
+    harness = out / "figure5_steps_clicked.html"
+    harness.write_text(page.read_text().replace("</body>", CLICKS + "</body>"))
+
+    dom = headless(browser, "--dump-dom", harness.resolve().as_uri())
+    found = re.search(r'<pre id="check-result">(.*?)</pre>', dom, flags=re.S)
+    if not found:
+        print("the click script left no result: did the page's script fail?")
+        return 1
+    log = json.loads(found.group(1).replace("&quot;", '"'))
+    ok = True
+    for (action, state), (want_action, want_frame) in zip(log, EXPECTED, strict=True):
+        frames, counter = state.split("|")
+        good = action == want_action and frames == str(want_frame)
+        good = good and counter == f"step {want_frame + 1} of 7"
+        ok = ok and good
+        print(f"{'ok ' if good else 'BAD'} {action:<11} visible frame {frames:<3} {counter!r}")
+
+    for step in (1, 4, 7):
+        shot = out / f"screenshot_step{step}.png"
+        headless(
+            browser,
+            f"--screenshot={shot.resolve()}",
+            "--window-size=1200,560",
+            "--hide-scrollbars",
+            page.resolve().as_uri() + f"#step-{step}",
+        )
+        print(f"screenshot of step {step}: {shot}")
+    print("all clicks behaved" if ok else "MISMATCH")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

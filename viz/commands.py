@@ -1,0 +1,307 @@
+"""The `tracegrad perceptron`, `train` and `demo` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+DATASETS = ("moons", "circles", "xor", "blobs", "spiral")
+NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
+
+PERCEPTRON_EPILOG = """\
+examples:
+  tracegrad perceptron --trace                 # the notes' 5 points, from w = [-1, 0, 0]
+  tracegrad perceptron --epochs 1 --trace      # exactly the notes' single pass
+  tracegrad perceptron --data iris             # 3 classes: the multiclass perceptron
+  tracegrad perceptron --data points.csv -o out  # last column holds the labels
+"""
+
+TRAIN_EPILOG = """\
+examples:
+  tracegrad train --data moons --hidden 16,16 --epochs 100 -o out
+  tracegrad train --data spiral --hidden 32,32 --epochs 200 --optimizer sgd --lr 0.2 -o out
+"""
+
+
+def add_perceptron_parser(sub: Any) -> None:
+    """Add `tracegrad perceptron` to the subcommands."""
+    p = sub.add_parser(
+        "perceptron",
+        help="train the mistake-driven perceptron and print its steps",
+        description="Train the notes' perceptron (binary for +1/-1 labels, else multiclass).",
+        epilog=PERCEPTRON_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--data",
+        default="seed-example",
+        metavar="SOURCE",
+        help="seed-example (the notes' 5 points, default), iris, or a .csv file",
+    )
+    p.add_argument("--trace", action="store_true", help="print every step as the notes' table")
+    p.add_argument("--epochs", type=int, default=1000, help="most passes over the data")
+    p.add_argument(
+        "--initial-weights",
+        metavar="W0,W1,...",
+        help="starting weights, bias first (seed-example default: -1,0,0 as in the notes)",
+    )
+    p.add_argument(
+        "--average", action="store_true", help="the averaged perceptron (steadier on noisy data)"
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", help="write the boundary plot here")
+    p.set_defaults(run=run_perceptron)
+
+
+def add_train_parser(sub: Any) -> None:
+    """Add `tracegrad train` to the subcommands."""
+    t = sub.add_parser(
+        "train",
+        help="train a small neural network (MLP) on a 2-D data set",
+        description="Train an MLP with a progress bar; write the model, boundary and curves.",
+        epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument("--data", choices=DATASETS, default="moons", help="the data set")
+    t.add_argument("--samples", type=int, default=100, help="number of points")
+    t.add_argument("--hidden", default="16,16", metavar="N,N", help="hidden layer sizes")
+    t.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid or linear")
+    t.add_argument("--epochs", type=int, default=100, help="passes over the data")
+    t.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    t.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.05, sgd 0.1)")
+    t.add_argument("--batch-size", type=int, default=None, help="default: the whole data set")
+    t.add_argument("--seed", type=int, default=0, help="seeds the data, weights and batches")
+    t.add_argument("--resolution", type=int, default=80, help="grid size of the boundary plot")
+    t.add_argument("-o", "--output", type=Path, default=Path("tracegrad_train"), metavar="DIR")
+    t.set_defaults(run=run_train)
+
+
+def add_demo_parser(sub: Any) -> None:
+    """Add `tracegrad demo` to the subcommands."""
+    d = sub.add_parser(
+        "demo",
+        help="draw the notes' figures, step through backprop, train the models (~10 s)",
+        description="Run the tour of tracegrad and write every picture into one folder.",
+    )
+    d.add_argument("-o", "--output", type=Path, default=Path("tracegrad_demo"), metavar="DIR")
+    d.add_argument("--epochs", type=int, default=60, help="training epochs of the MLP")
+    d.set_defaults(run=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> None:
+    """`tracegrad demo`."""
+    from viz.demo import demo
+
+    demo(args.output, epochs=args.epochs)
+
+
+# ------------------------------------------------------------------- perceptron
+
+
+def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable], str]:
+    """The (X, y, name) of `--data`: seed-example, iris or a CSV path."""
+    from viz.cli import UsageError
+
+    if source == "seed-example":
+        from nn import seed_example
+
+        X, y = seed_example()
+        return [list(map(float, r)) for r in X], list(y), "the notes' 5 points"
+    if source == "iris":
+        from nn import iris
+
+        Xi, yi, _ = iris()
+        return Xi, list(yi), "iris (150 flowers, 3 species)"
+    path = Path(source)
+    if path.suffix.lower() != ".csv":
+        raise UsageError(f"unknown --data {source!r} (expected seed-example, iris or a .csv file)")
+    if not path.is_file():
+        raise UsageError(f"--data file {source!r} does not exist")
+    from nn import load_csv
+
+    Xc, yc = load_csv(path)
+    return Xc, list(yc), str(path)
+
+
+def format_weights(weights: Sequence[Any]) -> str:
+    """Weights (a row, or rows) with 4 significant digits, as the notes write them.
+
+    >>> format_weights([-1.0, 0.30000000000000004]), format_weights([[1.0], [2.5]])
+    ('[-1, 0.3]', '[[1], [2.5]]')
+    """
+    from viz.style import fmt
+
+    if weights and isinstance(weights[0], Sequence):
+        return "[" + ", ".join(format_weights(row) for row in weights) + "]"
+    return "[" + ", ".join(fmt(float(w)) for w in weights) + "]"
+
+
+def parse_numbers(text: str, what: str) -> list[float]:
+    """Parse "1,2,3" into floats, or raise a UsageError naming the option."""
+    from viz.cli import UsageError
+
+    try:
+        return [float(t) for t in text.split(",")]
+    except ValueError:
+        raise UsageError(f"{what} must be numbers separated by commas, got {text!r}") from None
+
+
+def run_perceptron(args: argparse.Namespace) -> None:
+    """`tracegrad perceptron`: fit, print the summary and (with --trace) the table."""
+    from nn import MulticlassPerceptron, Perceptron
+
+    X, y, name = load_perceptron_data(args.data)
+    binary = set(y) <= {1, -1}
+    weights: list[float] | None = None
+    if args.initial_weights is not None:
+        weights = parse_numbers(args.initial_weights, "--initial-weights")
+    elif args.data == "seed-example":
+        weights = list(NOTES_WEIGHTS)
+    model: Any
+    if binary:
+        model = Perceptron(initial_weights=weights, max_epochs=args.epochs, average=args.average)
+    else:
+        if weights is not None:
+            from viz.cli import UsageError
+
+            raise UsageError("--initial-weights is for binary (+1/-1) data only")
+        model = MulticlassPerceptron(max_epochs=args.epochs, average=args.average)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # not converging is reported below instead
+        model.fit(X, y)
+    kind = "binary perceptron" if binary else f"multiclass perceptron ({len(set(y))} classes)"
+    print(f"{kind} on {name}: {len(X)} points, {len(X[0])} features")
+    if args.trace:
+        print(model.format_trace())
+    status = "converged" if model.converged_ else "did not converge (not separable, or too few)"
+    print(f"passes: {model.n_iter_}, {status}")
+    print(f"weights (bias first): {format_weights(model.weights_)}")
+    print(f"training accuracy: {model.score(X, y):.3f}")
+    if args.output is not None:
+        if len(X[0]) != 2:
+            print("no plot: a decision boundary needs data with 2 features")
+            return
+        args.output.mkdir(parents=True, exist_ok=True)
+        from viz.plots import plot_decision_boundary
+
+        # A linear score is drawn exactly from a coarse grid.
+        fig = plot_decision_boundary(model, X, y, resolution=40, title=f"perceptron on {name}")
+        path = args.output / "perceptron_boundary.png"
+        fig.savefig(path, dpi=120)
+        print(f"wrote {path}")
+
+
+# ------------------------------------------------------------------------ train
+
+
+def load_training_data(name: str, n: int, seed: int) -> tuple[list[list[float]], list[Any]]:
+    """Generate the named 2-D data set."""
+    from nn import data
+
+    if name == "spiral":
+        return data.spiral(max(1, n // 3), seed=seed)
+    loader = {
+        "moons": data.moons,
+        "circles": data.circles,
+        "xor": data.xor,
+        "blobs": data.blobs,
+    }[name]
+    X, y = loader(n, seed=seed)
+    return X, y
+
+
+def class_indices(y: Sequence[Hashable]) -> tuple[list[int], list[Hashable]]:
+    """Map labels to 0..k-1 (sorted), as a k-output network's cross-entropy needs.
+
+    >>> class_indices([1, -1, 1])
+    ([1, 0, 1], [-1, 1])
+    """
+    distinct = set(y)
+    if all(isinstance(c, int | float) for c in distinct):
+        classes: list[Hashable] = sorted(distinct, key=float)  # type: ignore[arg-type]
+    else:
+        classes = sorted(distinct, key=repr)
+    index = {c: i for i, c in enumerate(classes)}
+    return [index[c] for c in y], classes
+
+
+def run_train(args: argparse.Namespace) -> None:
+    """`tracegrad train`: train an MLP and write model.json, the boundary and the curves."""
+    from viz.cli import UsageError
+
+    sizes = [int(s) for s in parse_numbers(args.hidden, "--hidden") if s == int(s)]
+    if not sizes or any(s < 1 for s in sizes):
+        raise UsageError(f"--hidden must be positive whole numbers like 16,16, got {args.hidden!r}")
+    for option, value in (("--epochs", args.epochs), ("--samples", args.samples)):
+        if value < 1:
+            raise UsageError(f"{option} must be at least 1, got {value!r}")
+    X, labels = load_training_data(args.data, args.samples, args.seed)
+    train_mlp(
+        X,
+        labels,
+        args.output,
+        name=args.data,
+        hidden=sizes,
+        activation=args.activation,
+        epochs=args.epochs,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        resolution=args.resolution,
+    )
+
+
+def train_mlp(
+    X: list[list[float]],
+    labels: Sequence[Hashable],
+    out: Path,
+    *,
+    name: str,
+    hidden: Sequence[int],
+    activation: str = "tanh",
+    epochs: int = 100,
+    optimizer: str = "adam",
+    lr: float | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    resolution: int = 80,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """Train an MLP on 2-D data and write its files; returns the paths written."""
+    from nn import MLP, SGD, Adam, fit
+    from viz.plots import plot_decision_boundary, plot_history
+
+    y, classes = class_indices(labels)
+    model = MLP(len(X[0]), [*hidden, len(classes)], activation=activation, seed=seed)
+    opt = (
+        Adam(model.parameters(), lr=0.05 if lr is None else lr)
+        if optimizer == "adam"
+        else SGD(model.parameters(), lr=0.1 if lr is None else lr)
+    )
+    say(f"training {model!r} on {name} ({len(X)} points) with {optimizer}")
+    history = fit(model, X, y, optimizer=opt, epochs=epochs, batch_size=batch_size, seed=seed)
+    from nn import accuracy
+
+    say(f"final loss {history.loss[-1]:.4f}, training accuracy {accuracy(model, X, y):.3f}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "model.json", out / "history.json"]
+    model.save(written[0])
+    written[1].write_text(
+        json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    names = {i: str(c) for i, c in enumerate(classes)}
+    fig = plot_decision_boundary(
+        model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
+    )
+    written.append(out / "decision_boundary.png")
+    fig.savefig(written[-1], dpi=120)
+    written.append(out / "training_curves.png")
+    plot_history(history, title=f"training on {name}").savefig(written[-1], dpi=120)
+    for path in written:
+        say(f"wrote {path}")
+    return written

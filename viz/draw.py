@@ -1,0 +1,278 @@
+"""Drawing computation graphs with Graphviz: `draw_graph` builds, `render` writes files.
+
+`draw_graph` returns a `graphviz.Digraph`, which displays itself in Jupyter and whose
+`.source` is the DOT text. Building it needs only the `graphviz` Python package;
+writing SVG, PNG or PDF also needs Graphviz's `dot` program.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine import Value
+from viz import style
+from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
+
+if TYPE_CHECKING:
+    import graphviz
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
+
+INSTALL_DOT = (
+    "Graphviz's `dot` program is needed to write SVG, PNG or PDF files but was not found "
+    "on PATH. Install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+    "`brew install graphviz` (macOS), `conda install graphviz`, or see "
+    "https://graphviz.org/download/ . Writing a .dot file works without it."
+)
+
+
+class DotNotFoundError(RuntimeError):
+    """Raised when rendering needs Graphviz's `dot` program and it is not installed."""
+
+
+def draw_graph(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_local_grads: bool = False,
+    precision: int = 4,
+    grads_computed: bool | None = None,
+    groups: Groups | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str = "",
+) -> graphviz.Digraph:
+    """Draw the computation graph that ends at `root`, with values and gradients.
+
+    Each Value is a box showing its label, its forward value (green) and its gradient
+    (red); each op is a small node between its inputs and its result.
+
+    Args:
+        root: the Value to draw the graph of.
+        rankdir: "LR" (left to right), "TB" (top to bottom), "RL" or "BT".
+        show_grad: show each Value's gradient.
+        show_local_grads: label each edge with the local derivative d out / d in,
+            written "×3": the factor the gradient is multiplied by on its way back.
+        precision: significant digits of the numbers shown.
+        grads_computed: whether the gradients are meaningful. By default they are
+            taken as computed when `root.grad` is not 0 (`backward()` sets the root's
+            gradient to its seed); otherwise every gradient shows as "grad ?", so a
+            graph drawn before `backward()` does not pretend they are 0.
+        groups: Values to collapse into one box per group, e.g. a layer's parameters
+            and outputs (see `viz.layer_groups`). Everything between a group's
+            members joins it.
+        max_nodes: refuse graphs with more boxes than this.
+        title: a caption under the graph.
+
+    Returns:
+        A `graphviz.Digraph`; its `.source` is the DOT text, identical across runs.
+
+    Raises:
+        GraphTooLargeError: if the graph has more than `max_nodes` boxes.
+        ValueError: for an unknown `rankdir` or a bad `precision`.
+
+    Example:
+        >>> from engine import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> f = x * y
+        >>> "grad ?" in draw_graph(f).source
+        True
+        >>> f.backward()
+        >>> "grad 3" in draw_graph(f).source, "grad ?" in draw_graph(f).source
+        (True, False)
+    """
+    check_rankdir(rankdir)
+    style.check_precision(precision)
+    view = walk(root, groups=groups, max_nodes=max_nodes)
+    computed = root.grad != 0.0 if grads_computed is None else bool(grads_computed)
+
+    def grad_text(v: Value) -> str | None:
+        if not show_grad:
+            return None
+        return f"grad {style.fmt(v.grad, precision) if computed else style.NOT_COMPUTED}"
+
+    def edge_label(_: int, edge: Edge) -> str | None:
+        if not show_local_grads or edge.local_grad is None:
+            return None
+        return f"×{style.fmt(edge.local_grad, precision)}"
+
+    return build_digraph(
+        view,
+        rankdir=rankdir,
+        precision=precision,
+        grad_text=grad_text,
+        edge_label=edge_label,
+        caption=title,
+    )
+
+
+def check_rankdir(rankdir: str) -> str:
+    """Return `rankdir` if Graphviz knows it, else raise a ValueError naming the choices."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"unknown rankdir {rankdir!r} (expected one of {', '.join(RANKDIRS)})")
+    return rankdir
+
+
+def build_digraph(
+    view: GraphView,
+    *,
+    rankdir: str,
+    precision: int,
+    grad_text: Callable[[Value], str | None],
+    edge_label: Callable[[int, Edge], str | None],
+    fills: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
+    edge_colors: Mapping[int, str] | None = None,
+    caption: str = "",
+) -> graphviz.Digraph:
+    """Turn a walked graph into a Digraph; the step-through overrides fills and labels.
+
+    Args:
+        view: the walked graph.
+        rankdir: Graphviz's layout direction.
+        precision: significant digits of forward values.
+        grad_text: the gradient text of a Value (None to leave it out).
+        edge_label: the label of edge number i (None for no label).
+        fills: background colour by box id, overriding the default.
+        notes: an extra line under the gradient, by box id.
+        edge_colors: colour by edge number, for highlighted edges.
+        caption: text under the graph.
+    """
+    import graphviz
+
+    fills = fills or {}
+    notes = notes or {}
+    edge_colors = edge_colors or {}
+    g = graphviz.Digraph("tracegrad")
+    g.attr(rankdir=rankdir, fontname=style.FONT, bgcolor="white")
+    if caption:
+        g.graph_attr.update(label=caption, labelloc="b", fontsize="14")
+    g.attr("node", fontname=style.FONT, fontsize="12")
+    g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
+    for node in view.reading_order or view.nodes:
+        if isinstance(node, GroupNode):
+            _add_group(g, node, fills.get(node.id, style.GROUP_FILL))
+        else:
+            _add_value(g, node, view.root, precision, grad_text, fills, notes)
+    for i, edge in enumerate(view.edges):
+        head = f"{edge.head}_op" if edge.head.startswith("v") else edge.head
+        attrs: dict[str, str] = {}
+        label = edge_label(i, edge)
+        if label:
+            attrs["label"] = label
+        color = edge_colors.get(i)
+        if color:
+            attrs.update(color=color, fontcolor=color, penwidth="2.5")
+        g.edge(edge.tail, head, **attrs)
+    return g
+
+
+def _add_value(
+    g: graphviz.Digraph,
+    node: ValueNode,
+    root: Value,
+    precision: int,
+    grad_text: Callable[[Value], str | None],
+    fills: Mapping[str, str],
+    notes: Mapping[str, str],
+) -> None:
+    v = node.value
+    if v is root:
+        default_fill = style.ROOT_FILL
+    elif v.parents:
+        default_fill = style.VALUE_FILL
+    else:
+        default_fill = style.LEAF_FILL
+    label = style.value_label(
+        v.label,
+        f"data {style.fmt(v.data, precision)}",
+        grad_text(v),
+        fill=fills.get(node.id, default_fill),
+        bold=v is root,
+        grad_note=notes.get(node.id, ""),
+    )
+    g.node(node.id, label=label, shape="plain")
+    if v.parents:
+        op = style.op_style(v.op)
+        g.node(
+            f"{node.id}_op",
+            label=op.text,
+            shape=op.shape,
+            style="filled",
+            fillcolor=style.OP_FILL,
+            width="0.3",
+            height="0.3",
+            margin="0.02",
+            fixedsize="false",
+        )
+        g.edge(f"{node.id}_op", node.id)
+
+
+def _add_group(g: graphviz.Digraph, node: GroupNode, fill: str) -> None:
+    leaves = sum(1 for v in node.members if not v.parents)
+    ops = Counter(v.op for v in node.members if v.parents)
+    lines = [f"{len(node.members)} values, {leaves} of them leaves"]
+    if ops:
+        lines.append("ops: " + ", ".join(f"{op} ×{n}" for op, n in sorted(ops.items())))
+    g.node(
+        node.id,
+        label=style.group_label(node.title, lines),
+        shape="box3d",
+        style="filled",
+        fillcolor=fill,
+    )
+
+
+def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: Any) -> Path:
+    """Write a graph to `path` as SVG, PNG, PDF or DOT, chosen by the file's extension.
+
+    Args:
+        graph: a Digraph from `draw_graph`, or a root Value to draw first.
+        path: the file to write (.svg, .png, .pdf, .dot or .gv); its folder must exist.
+        **draw_options: passed to `draw_graph` when `graph` is a Value.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: for an unknown extension.
+        DotNotFoundError: when SVG/PNG/PDF is asked for and Graphviz is not installed.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from engine import Value
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     out = render(Value(2.0, "x") * 3, pathlib.Path(folder) / "f.dot")
+        ...     out.read_text().startswith("digraph tracegrad")
+        True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"unknown file extension {suffix!r} for {str(path)!r} (expected {', '.join(FORMATS)})"
+        )
+    if isinstance(graph, Value):
+        graph = draw_graph(graph, **draw_options)
+    elif draw_options:
+        raise TypeError("drawing options can only be given with a root Value, not a Digraph")
+    if suffix in (".dot", ".gv"):
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    path.write_bytes(pipe(graph, suffix[1:]))
+    return path
+
+
+def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """Run `dot` on a Digraph and return the rendered bytes ("svg", "png" or "pdf")."""
+    import graphviz
+
+    try:
+        data: bytes = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(INSTALL_DOT) from None
+    return data

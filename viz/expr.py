@@ -1,0 +1,227 @@
+"""Building a graph from expression text such as "((x+y)+(x*y))*z", safely.
+
+The text is parsed with `ast` and only a whitelist of node types is accepted: numbers,
+variable names, + - * / **, unary minus and plus, and calls of the engine's functions
+by name. Nothing is ever passed to `eval`, `exec` or `compile`, so text such as
+`__import__('os').system(...)` is rejected before anything runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Mapping
+
+from engine import Value
+
+MAX_LENGTH = 2000  # longer text is refused before parsing: no pathological inputs
+
+_BINARY: dict[type[ast.operator], Callable[[object, object], object]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "abs": abs,
+    "exp": Value.exp,
+    "log": Value.log,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "step": Value.step,
+    "tanh": Value.tanh,
+}
+
+
+class ExpressionError(ValueError):
+    """Raised for expression text that cannot be turned into a graph."""
+
+
+def parse_assignments(items: list[str]) -> dict[str, float]:
+    """Parse `name=number` words, such as command-line arguments, into a dict.
+
+    Raises:
+        ExpressionError: for a word without "=", a bad name, a repeated name or a
+            value that is not a finite number.
+
+    Example:
+        >>> parse_assignments(["x=2", "y=-3.5"])
+        {'x': 2.0, 'y': -3.5}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise ExpressionError(f"expected name=value, got {item!r}")
+        if not name.isidentifier():
+            raise ExpressionError(f"invalid variable name {name!r} in {item!r}")
+        if name in values:
+            raise ExpressionError(f"variable {name!r} is given twice")
+        try:
+            number = float(text)  # float() parses numbers only; it never evaluates code
+        except ValueError:
+            raise ExpressionError(f"the value of {name!r} is not a number: {text!r}") from None
+        if not math.isfinite(number):
+            raise ExpressionError(f"the value of {name!r} must be finite, got {text!r}")
+        values[name] = number
+    return values
+
+
+def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
+    """Parse `text` and compute it on Values, returning the root and the variables.
+
+    Each variable becomes a leaf labelled with its name; each computed node is
+    labelled with the (shortened) sub-expression it computes.
+
+    Args:
+        text: the expression, e.g. "((x+y)+(x*y))*z" or "tanh(w*x + b)".
+        variables: a number for every name used in the expression.
+
+    Returns:
+        The root Value and a dict from variable name to its leaf Value.
+
+    Raises:
+        ExpressionError: for syntax errors, anything outside the whitelist, unknown
+            or missing or unused variables, and maths errors (log of a negative, ...).
+
+    Example:
+        >>> f, leaves = build_expression("((x+y)+(x*y))*z", {"x": 2, "y": 3, "z": 4})
+        >>> f.backward()
+        >>> f.data, leaves["x"].grad, leaves["y"].grad, leaves["z"].grad
+        (44.0, 16.0, 12.0, 11.0)
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"the expression must be text, got {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long, more than {MAX_LENGTH}"
+        )
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    try:
+        source = text.strip()
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as e:
+        raise ExpressionError(f"syntax error in {text!r}: {e.msg} (column {e.offset})") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"the expression is nested too deeply: {text[:40]!r}...") from None
+    names = _check(tree.body, source)
+    unknown = sorted(n for n in names if n not in variables)
+    if unknown:
+        raise ExpressionError(
+            f"no value given for {', '.join(map(repr, unknown))}: add "
+            + " ".join(f"{n}=<number>" for n in unknown)
+        )
+    unused = sorted(n for n in variables if n not in names)
+    if unused:
+        raise ExpressionError(f"{', '.join(map(repr, unused))} not used in {text!r}")
+    leaves = {name: Value(float(variables[name]), name) for name in sorted(names)}
+    try:
+        root = _compute(tree.body, leaves, source)
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        raise ExpressionError(f"cannot compute {text!r}: {e}") from None
+    if not isinstance(root, Value):
+        raise ExpressionError(f"{text!r} has no variables: nothing to differentiate")
+    return root, leaves
+
+
+def _check(node: ast.AST, text: str) -> set[str]:
+    """Reject anything outside the whitelist; return the variable names used."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Constant):
+            if isinstance(n.value, bool) or not isinstance(n.value, int | float):
+                raise ExpressionError(f"only numbers are allowed as constants, got {n.value!r}")
+        elif isinstance(n, ast.Name):
+            if n.id in FUNCTIONS:
+                raise ExpressionError(f"{n.id!r} is a function: call it, as in {n.id}(x)")
+            if n.id.startswith("_"):
+                raise ExpressionError(f"names starting with '_' are not allowed: {n.id!r}")
+            names.add(n.id)
+        elif isinstance(n, ast.BinOp):
+            if type(n.op) not in _BINARY:
+                raise ExpressionError(
+                    f"operator {_source(n, text)!r} is not allowed (allowed: + - * / **)"
+                )
+            stack += [n.left, n.right]
+        elif isinstance(n, ast.UnaryOp):
+            if not isinstance(n.op, ast.USub | ast.UAdd):
+                raise ExpressionError(
+                    f"{_source(n, text)!r} is not allowed (allowed: unary - and +)"
+                )
+            stack.append(n.operand)
+        elif isinstance(n, ast.Call):
+            func = n.func
+            if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+                raise ExpressionError(
+                    f"calling {_source(func, text)!r} is not allowed "
+                    f"(allowed functions: {', '.join(sorted(FUNCTIONS))})"
+                )
+            if n.keywords or len(n.args) != 1:
+                raise ExpressionError(
+                    f"{func.id}() takes exactly one argument: {_source(n, text)!r}"
+                )
+            stack.append(n.args[0])
+        else:
+            raise ExpressionError(
+                f"{_source(n, text)!r} is not allowed: use numbers, variables, + - * / ** and "
+                f"the functions {', '.join(sorted(FUNCTIONS))}"
+            )
+    return names
+
+
+def _source(node: ast.AST, text: str) -> str:
+    """The text of `node` as written (no recursion, unlike ast.unparse), shortened."""
+    segment = ast.get_source_segment(text, node) or type(node).__name__
+    segment = " ".join(segment.split())
+    return segment if len(segment) <= 40 else segment[:37] + "..."
+
+
+def _compute(root: ast.expr, leaves: Mapping[str, Value], text: str) -> Value | float:
+    """Evaluate a checked tree on Values, iteratively (deep trees cannot overflow)."""
+    results: dict[ast.AST, Value | float] = {}
+    stack: list[tuple[ast.expr, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        children = _children(node)
+        if not ready:
+            stack.append((node, True))
+            stack += [(c, False) for c in children]
+            continue
+        args = [results.pop(c) for c in children]
+        out: Value | float
+        if isinstance(node, ast.Constant):
+            assert isinstance(node.value, int | float)  # checked by _check
+            out = float(node.value)
+        elif isinstance(node, ast.Name):
+            out = leaves[node.id]
+        elif isinstance(node, ast.BinOp):
+            out = _BINARY[type(node.op)](args[0], args[1])  # type: ignore[assignment]
+        elif isinstance(node, ast.UnaryOp):
+            out = -args[0] if isinstance(node.op, ast.USub) else args[0]
+        else:
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            arg = args[0]
+            out = FUNCTIONS[node.func.id](arg if isinstance(arg, Value) else Value(arg))
+        if isinstance(out, Value) and out.parents and not out.label:
+            out.label = _source(node, text)
+        elif not isinstance(out, Value) and not math.isfinite(out):
+            raise OverflowError(f"{_source(node, text)!r} is not a finite number")
+        results[node] = out
+    return results[root]
+
+
+def _children(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []

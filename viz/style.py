@@ -1,0 +1,115 @@
+"""How graphs look: number formatting and a small style table keyed by op.
+
+Colours follow the notes' figures: forward values in green, gradients in red.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+DATA_COLOR = "#1a7f37"  # forward values, green as in the notes
+GRAD_COLOR = "#cf222e"  # gradients, red as in the notes
+LEAF_FILL = "#ddf4ff"  # inputs and parameters
+VALUE_FILL = "#ffffff"  # computed values
+ROOT_FILL = "#fff8c5"  # the value the graph ends at
+GROUP_FILL = "#eaeef2"  # collapsed modules
+OP_FILL = "#f6f8fa"
+HIGHLIGHT_FILL = "#ffd33d"  # the node a step-through frame is visiting
+DONE_FILL = "#dafbe1"  # nodes whose gradient is final in a step-through
+RECEIVING_FILL = "#fff1b3"  # nodes getting a gradient in a step-through frame
+EDGE_COLOR = "#57606a"
+FONT = "Helvetica"
+
+NOT_COMPUTED = "?"
+
+
+@dataclass(frozen=True)
+class OpStyle:
+    """How one op's small node is drawn: the text in it and its shape."""
+
+    text: str
+    shape: str = "circle"
+
+
+# Keyed by `Value.op`; ops missing here are drawn with their own name in an ellipse.
+OP_STYLES: dict[str, OpStyle] = {
+    "+": OpStyle("+"),
+    "-": OpStyle("−"),
+    "*": OpStyle("×"),
+    "/": OpStyle("÷"),
+    "**": OpStyle("^"),
+    "neg": OpStyle("−x"),
+    "abs": OpStyle("|x|"),
+    "sum": OpStyle("Σ"),
+    "dot": OpStyle("w·x", "ellipse"),
+}
+
+
+def op_style(op: str) -> OpStyle:
+    """The style of an op's node.
+
+    >>> op_style("*").text, op_style("tanh").text
+    ('×', 'tanh')
+    """
+    return OP_STYLES.get(op, OpStyle(op, "ellipse"))
+
+
+def check_precision(precision: int) -> int:
+    """Return `precision` if it is a usable number of significant digits.
+
+    Raises:
+        ValueError: unless it is an int from 1 to 17.
+    """
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"precision must be an int from 1 to 17, got {precision!r}")
+    return precision
+
+
+def fmt(x: float, precision: int = 4) -> str:
+    """Format a number readably: `precision` significant digits, no trailing zeros.
+
+    >>> fmt(16.0), fmt(-0.0), fmt(0.123456), fmt(2.5e-07), fmt(123456.0)
+    ('16', '0', '0.1235', '2.5e-07', '1.235e+05')
+    """
+    if x == 0.0:
+        return "0"  # also -0.0, which reads as a mistake
+    if not math.isfinite(x):
+        return repr(x)
+    return f"{x:.{precision}g}"
+
+
+def value_label(
+    title: str, data: str, grad: str | None, *, fill: str, bold: bool = False, grad_note: str = ""
+) -> str:
+    """An HTML-like Graphviz label: one row of cells for title, data and grad.
+
+    All text is escaped, so labels such as `a<b` cannot break the DOT file. A cell
+    is left out when its text is empty (title) or None (grad).
+    """
+    cells = []
+    if title:
+        text = html.escape(title)
+        cells.append(f"<TD>{'<B>' + text + '</B>' if bold else text}</TD>")
+    cells.append(f'<TD><FONT COLOR="{DATA_COLOR}">{html.escape(data)}</FONT></TD>')
+    if grad is not None:
+        grad_text = html.escape(grad)
+        if grad_note:
+            grad_text += f"<BR/>{html.escape(grad_note)}"
+        cells.append(f'<TD><FONT COLOR="{GRAD_COLOR}">{grad_text}</FONT></TD>')
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>>'
+    )
+
+
+def group_label(title: str, lines: list[str]) -> str:
+    """An HTML-like label for a collapsed group: a bold title, then small lines."""
+    rows = "".join(
+        f'<TR><TD><FONT POINT-SIZE="10">{html.escape(s)}</FONT></TD></TR>' for s in lines
+    )
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+        f"<TR><TD><B>{html.escape(title)}</B></TD></TR>{rows}</TABLE>>"
+    )

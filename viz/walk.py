@@ -1,0 +1,275 @@
+"""Walking a computation graph: which boxes to draw and which edges join them.
+
+This module knows nothing about Graphviz. It turns a root `Value` into plain data
+(`GraphView`: value nodes, collapsed groups, edges) that `viz.draw` then styles and
+renders. Nothing is ever stored on a `Value`.
+
+Node ids are given in the forward (topological) order of the walk, which depends only
+on the graph's structure, so the same graph always gets the same ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from engine import Value
+
+#: Groups of Values to collapse into one box: a mapping from a box title to the
+#: Values inside it, or a sequence of such collections (titled "group 1", ...).
+Groups = Mapping[str, Iterable[Value]] | Sequence[Iterable[Value]]
+
+DEFAULT_MAX_NODES = 500
+
+
+class GraphTooLargeError(ValueError):
+    """Raised when a graph has more boxes than the drawing's `max_nodes` limit."""
+
+
+@dataclass(frozen=True)
+class ValueNode:
+    """One Value drawn as its own box (`id` is "v0", "v1", ... in forward order)."""
+
+    id: str
+    value: Value
+
+
+@dataclass(frozen=True)
+class GroupNode:
+    """Several Values collapsed into one box."""
+
+    id: str
+    title: str
+    members: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow from a drawn box (`tail`) into the op of another box (`head`).
+
+    `local_grad` is d head / d tail for an edge between two single Values, and None
+    for edges that enter or leave a collapsed group.
+    """
+
+    tail: str
+    head: str
+    local_grad: float | None
+
+
+@dataclass(frozen=True)
+class GraphView:
+    """What to draw: boxes in forward order, and the edges between them.
+
+    `reading_order` holds the same boxes in the order a reader expects them from top
+    to bottom (first arguments first, as in `x + y`); Graphviz places boxes of one
+    rank in the order they are declared.
+    """
+
+    root: Value
+    nodes: tuple[ValueNode | GroupNode, ...]
+    edges: tuple[Edge, ...]
+    ids: Mapping[Value, str]
+    reading_order: tuple[ValueNode | GroupNode, ...] = ()
+
+    def node_id(self, value: Value) -> str:
+        """The id of the box that shows `value` (its own box or its group's)."""
+        return self.ids[value]
+
+
+def forward_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, parents first: the order `backward()` reverses.
+
+    Unlike `Value.topological_order()`, this leaves every gradient untouched, so it
+    is safe to call on a graph whose gradients you want to look at.
+
+    Raises:
+        TypeError: if `root` is not a Value.
+
+    Example:
+        >>> from engine import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> [v.label or v.op for v in forward_order(x * y + x)]
+        ['x', 'y', '*', '+']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be a Value, got {root!r}")
+    # The same explicit-stack walk as the engine's, so the orders agree exactly.
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent not in seen:
+                stack.append((parent, False))
+    return order
+
+
+def walk(
+    root: Value, *, groups: Groups | None = None, max_nodes: int = DEFAULT_MAX_NODES
+) -> GraphView:
+    """Collect the boxes and edges to draw for the graph that ends at `root`.
+
+    A group is closed under "betweenness": any node that lies on a path between two
+    of its members joins it. So a layer's parameters plus its outputs are enough to
+    collapse the whole layer (its dot and activation nodes come along).
+
+    Args:
+        root: the Value whose graph is drawn.
+        groups: Values to collapse into one box each (see `Groups`).
+        max_nodes: refuse graphs with more boxes than this (after collapsing).
+
+    Returns:
+        A `GraphView`.
+
+    Raises:
+        GraphTooLargeError: if the graph has more than `max_nodes` boxes.
+        ValueError: if a Value is in two groups, or `max_nodes` is not positive.
+        TypeError: if a group holds something other than Values.
+
+    Example:
+        >>> from engine import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> view = walk(x * y)
+        >>> [n.id for n in view.nodes], [(e.tail, e.head, e.local_grad) for e in view.edges]
+        (['v0', 'v1', 'v2'], [('v1', 'v2', 3.0), ('v0', 'v2', 2.0)])
+    """
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    order = forward_order(root)
+    position = {v: i for i, v in enumerate(order)}
+    membership = _group_membership(order, position, _normalise_groups(groups))
+
+    nodes: list[ValueNode | GroupNode] = []
+    ids: dict[Value, str] = {}
+    group_ids: dict[str, str] = {}
+    members: dict[str, list[Value]] = {}
+    for i, value in enumerate(order):
+        title = membership.get(value)
+        if title is None:
+            ids[value] = f"v{i}"
+            nodes.append(ValueNode(f"v{i}", value))
+            continue
+        if title not in group_ids:
+            group_ids[title] = f"g{len(group_ids)}"
+            members[title] = []
+            nodes.append(GroupNode(group_ids[title], title, ()))  # members filled below
+        ids[value] = group_ids[title]
+        members[title].append(value)
+    if len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {len(nodes)} nodes to draw, more than max_nodes={max_nodes}: "
+            f"collapse modules into boxes with groups=... (for a model, "
+            f"viz.layer_groups(model, x) gives one box per layer) or raise max_nodes"
+        )
+    nodes = [
+        GroupNode(n.id, n.title, tuple(members[n.title])) if isinstance(n, GroupNode) else n
+        for n in nodes
+    ]
+    rank = {v: i for i, v in enumerate(_reading_order(root))}
+    first: dict[str, int] = {}
+    for value, node_id in ids.items():
+        first[node_id] = min(first.get(node_id, len(rank)), rank[value])
+    reading = tuple(sorted(nodes, key=lambda n: first[n.id]))
+    return GraphView(root, tuple(nodes), tuple(_edges(order, ids)), ids, reading)
+
+
+def _reading_order(root: Value) -> list[Value]:
+    """A post-order walk that visits each node's parents first to last."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+    return order
+
+
+def _edges(order: list[Value], ids: Mapping[Value, str]) -> list[Edge]:
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for value in order:
+        head = ids[value]
+        for parent, local in zip(value.parents, value.local_grads):
+            tail = ids[parent]
+            if tail == head:
+                continue  # inside one group
+            single = head.startswith("v") and tail.startswith("v")
+            if not single:
+                if (tail, head) in seen:
+                    continue
+                seen.add((tail, head))
+            # x * x has the same parent twice: two edges, one per argument.
+            edges.append(Edge(tail, head, local if single else None))
+    return edges
+
+
+def _normalise_groups(groups: Groups | None) -> list[tuple[str, list[Value]]]:
+    if groups is None:
+        return []
+    if isinstance(groups, Mapping):
+        items = [(str(k), v) for k, v in groups.items()]
+    elif isinstance(groups, Sequence):
+        items = [(f"group {i + 1}", g) for i, g in enumerate(groups)]
+    else:
+        raise TypeError(
+            f"groups must be a mapping of titles to Values or a list of lists of Values, "
+            f"got {groups!r}"
+        )
+    result = []
+    for title, values in items:
+        values = list(values)
+        for v in values:
+            if not isinstance(v, Value):
+                raise TypeError(f"group {title!r} must hold only Values, got {v!r}")
+        result.append((title, values))
+    return result
+
+
+def _group_membership(
+    order: list[Value], position: Mapping[Value, int], groups: list[tuple[str, list[Value]]]
+) -> dict[Value, str]:
+    """Map each grouped Value of the graph to its group's title (filling in between)."""
+    children: dict[Value, list[Value]] = {}
+    if groups:
+        for v in order:
+            for p in v.parents:
+                children.setdefault(p, []).append(v)
+    membership: dict[Value, str] = {}
+    for title, listed in groups:
+        seeds = [v for v in listed if v in position]
+        if not seeds:
+            continue
+        below = _reach(seeds, lambda v: v.parents)  # ancestors of members
+        above = _reach(seeds, lambda v: children.get(v, []))  # descendants of members
+        for v in set(seeds) | (below & above):
+            other = membership.get(v)
+            if other is not None and other != title:
+                raise ValueError(f"{v!r} is in two groups, {other!r} and {title!r}")
+            membership[v] = title
+    return membership
+
+
+def _reach(start: list[Value], step: Callable[[Value], Iterable[Value]]) -> set[Value]:
+    seen: set[Value] = set(start)
+    stack = list(start)
+    while stack:
+        for nxt in step(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
