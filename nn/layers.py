@@ -55,6 +55,16 @@ def _check_seed(seed: object) -> int:
     return seed
 
 
+def _only(outputs: list[Value], model: Module) -> Value:
+    """The one output of a one-output model, or a clear error naming the model."""
+    if len(outputs) != 1:
+        raise ValueError(
+            f"scalar() needs a model with exactly one output, but {model!r} has {len(outputs)}:"
+            " index the list that calling the model returns instead"
+        )
+    return outputs[0]
+
+
 class Neuron(Module):
     """One unit: `activation(w . x + b)`.
 
@@ -144,6 +154,10 @@ class Layer(Module):
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
         return [n(x) for n in self.neurons]
 
+    def scalar(self, x: Input) -> Value:
+        """The single output of a one-neuron layer as a Value (see `MLP.scalar`)."""
+        return _only(self.forward(x), self)
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`neurons.{j}.w.{i}` and `neurons.{j}.b`, neuron by neuron."""
         return [
@@ -214,6 +228,18 @@ class MLP(Module):
             f"MLP({self.n_in}, {self.sizes!r}, activation={self.activation!r},"
             f" output_activation={self.output_activation!r}, seed={self.seed!r})"
         )
+
+    def scalar(self, x: Input) -> Value:
+        """The single output as a Value rather than a one-element list.
+
+        Calling the model always returns a list, even for one output unit; this is the
+        explicit way to ask for the bare Value. Raises ValueError for several outputs.
+
+        Example:
+            >>> MLP(2, [4, 1], seed=0).scalar([0.5, -1.0]).op
+            'dot'
+        """
+        return _only(self.forward(x), self)
 
     def forward(self, x: Input) -> list[Value]:
         """The outputs of the last layer for the inputs `x`."""

@@ -189,3 +189,15 @@ def test_constructors_reject_bad_arguments(make: object, error: type, message: s
 def test_wrong_input_length_is_a_clear_error(model: object) -> None:
     with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
         model([1.0, 2.0, 3.0])  # type: ignore[operator]
+
+
+def test_scalar_returns_the_single_output_of_one_output_models() -> None:
+    model = MLP(2, [16, 1, 1], seed=0)
+    assert model.scalar([0.5, -1.0]).data == model([0.5, -1.0])[0].data
+    layer = Layer(3, 1, seed=1)
+    assert layer.scalar([1.0, 2.0, 3.0]).data == layer([1.0, 2.0, 3.0])[0].data
+
+
+def test_scalar_refuses_models_with_several_outputs() -> None:
+    with pytest.raises(ValueError, match=r"exactly one output, but MLP.* has 3"):
+        MLP(2, [4, 3], seed=0).scalar([0.5, -1.0])
