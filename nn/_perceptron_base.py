@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from nn._perceptron_checks import (
     NotFittedError,
@@ -16,8 +16,10 @@ from nn.features import add_bias
 
 __all__ = ["PerceptronBase"]
 
+StepT = TypeVar("StepT")
 
-class PerceptronBase:
+
+class PerceptronBase(Generic[StepT]):
     """Hyperparameters, feature building and the "not fitted yet" guard.
 
     Subclasses set `_n_features` (the raw width seen by `fit`) when they are fitted.
@@ -49,6 +51,9 @@ class PerceptronBase:
         self.seed = check_int(seed, "seed")
         self.average = check_bool(average, "average")
         self._n_features: int | None = None
+        self._n_iter = 0
+        self._converged = False
+        self._trace: list[StepT] = []
 
     def __repr__(self) -> str:
         # Like scikit-learn: only the options that differ from their defaults.
@@ -58,6 +63,24 @@ class PerceptronBase:
             if getattr(self, name, default) != default
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+    @property
+    def n_iter_(self) -> int:
+        """The number of passes over the data that `fit` made."""
+        self._check_fitted()
+        return self._n_iter
+
+    @property
+    def converged_(self) -> bool:
+        """True when training ended with a pass that made no mistake."""
+        self._check_fitted()
+        return self._converged
+
+    @property
+    def trace_(self) -> list[StepT]:
+        """One record per visit of a sample, in the order of training."""
+        self._check_fitted()
+        return self._trace
 
     def _check_fitted(self) -> int:
         """Return the fitted raw feature count, or raise the "not fitted" error."""

@@ -35,7 +35,7 @@ def _argmax(scores: Sequence[float]) -> int:
     return best
 
 
-class MulticlassPerceptron(PerceptronBase):
+class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
     """The mistake-driven perceptron for two or more classes with any hashable labels.
 
     Args:
@@ -84,9 +84,6 @@ class MulticlassPerceptron(PerceptronBase):
         self.classes = None if classes is None else check_class_list(classes)
         self._W: list[list[Value]] = []
         self._classes: tuple[Hashable, ...] = ()
-        self._n_iter = 0
-        self._converged = False
-        self._trace: list[MulticlassStep] = []
 
     # ---------------------------------------------------------------- learned state
 
@@ -101,24 +98,6 @@ class MulticlassPerceptron(PerceptronBase):
         """The weight matrix: one row per class, bias weight first in each row."""
         self._check_fitted()
         return [[w.data for w in row] for row in self._W]
-
-    @property
-    def n_iter_(self) -> int:
-        """The number of passes over the data that `fit` made."""
-        self._check_fitted()
-        return self._n_iter
-
-    @property
-    def converged_(self) -> bool:
-        """True when training ended with a pass that made no mistake."""
-        self._check_fitted()
-        return self._converged
-
-    @property
-    def trace_(self) -> list[MulticlassStep]:
-        """One record per visit of a sample, in the order of training."""
-        self._check_fitted()
-        return self._trace
 
     def parameters(self) -> list[Value]:
         """All weight Values, row by row (class by class)."""

@@ -52,7 +52,7 @@ __all__ = [
 _SOLVERS = ("rule", "sgd")
 
 
-class Perceptron(PerceptronBase):
+class Perceptron(PerceptronBase[PerceptronStep]):
     """The mistake-driven binary perceptron (labels +1 and -1).
 
     Args:
@@ -105,9 +105,6 @@ class Perceptron(PerceptronBase):
             raise ValueError(f"Invalid solver: {solver!r} (expected 'rule' or 'sgd')")
         self.solver = solver
         self._w: list[Value] = []
-        self._n_iter = 0
-        self._converged = False
-        self._trace: list[PerceptronStep] = []
 
     # ---------------------------------------------------------------- learned state
 
@@ -116,24 +113,6 @@ class Perceptron(PerceptronBase):
         """The weights, bias weight first (the averaged ones if `average=True`)."""
         self._check_fitted()
         return [w.data for w in self._w]
-
-    @property
-    def n_iter_(self) -> int:
-        """The number of passes over the data that `fit` made."""
-        self._check_fitted()
-        return self._n_iter
-
-    @property
-    def converged_(self) -> bool:
-        """True when training ended with a pass that made no mistake."""
-        self._check_fitted()
-        return self._converged
-
-    @property
-    def trace_(self) -> list[PerceptronStep]:
-        """One record per visit of a sample, in the order of training."""
-        self._check_fitted()
-        return self._trace
 
     def parameters(self) -> list[Value]:
         """The weight Values (bias weight first), for an optimizer or a picture."""
