@@ -10,11 +10,16 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from math import isfinite
-from operator import mul
+from operator import attrgetter, mul
+from typing import NoReturn
 
-from engine.value import Number, Value, _checked_float, _make
+from engine.grad_mode import _RECORDING
+from engine.value import _EMPTY, _ONE, Number, Value, _checked_float, _make
 
 _sum = builtins.sum
+_data = attrgetter("data")
+_ONLY_VALUES = {Value}
+_ONLY_FLOATS = {float}
 
 
 def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float]:
@@ -56,13 +61,15 @@ def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy
         terms = list(terms)
     if not terms:
         raise ValueError("sum() needs at least one term, got an empty sequence")
-    if all(type(t) is Value for t in terms):
+    # set(map(type, ...)) checks every element at C speed, unlike all(<generator>).
+    if set(map(type, terms)) == _ONLY_VALUES:
         values: Sequence[Value] = terms  # type: ignore[assignment]
         constant = 0.0
     else:
         values, constant = _split(terms, "terms")
-    data = _sum([v.data for v in values], constant)
-    _check_result(data, "sum", [v.data for v in values])
+    data = _sum(map(_data, values), constant)
+    if not isfinite(data):
+        _raise_non_finite("sum", data, [v.data for v in values])
     return _make(data, tuple(values), (1.0,) * len(values), "sum")
 
 
@@ -102,31 +109,44 @@ def dot(
         )
     if n == 0 and bias is None:
         raise ValueError("dot() needs at least one weight and input, got empty sequences")
-    w_all = all(type(w) is Value for w in ws)
-    x_all = all(type(x) is Value for x in xs)
-    if w_all and not x_all and all(type(x) is float for x in xs):
-        # The common case of a first layer: Value weights times float data.
+    w_types = set(map(type, ws))  # checks every element at C speed
+    x_types = set(map(type, xs))
+    first_layer = w_types == _ONLY_VALUES and x_types == _ONLY_FLOATS
+    hidden_layer = w_types == _ONLY_VALUES and x_types == _ONLY_VALUES
+    if not (first_layer or hidden_layer):
+        data, parent_list, local_list = _mixed_dot(ws, xs)  # validates every element
+    tail: tuple[Value, ...]
+    tail_local: tuple[float, ...]
+    if type(bias) is Value:
+        tail, tail_local, b = (bias,), _ONE, bias.data
+    elif bias is None:
+        tail, tail_local, b = _EMPTY, _EMPTY, 0.0
+    else:
+        tail, tail_local, b = _EMPTY, _EMPTY, _checked_float(bias, "dot() bias")
+    if first_layer:
+        # Value weights times float data: only the weights are parents.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
-        data = _sum(map(mul, wd, xs))
-        parents: list[Value] = list(ws)  # type: ignore[arg-type]
-        local: list[float] = list(xs)  # type: ignore[arg-type]
-    elif w_all and x_all:
+        data = _sum(map(mul, wd, xs)) + b
+        if not _RECORDING[0] and isfinite(data):
+            return _make(data, _EMPTY, _EMPTY, "dot")  # no_grad(): skip the tuples
+        parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
+        local: tuple[float, ...] = (*xs, *tail_local)  # type: ignore[arg-type]
+    elif hidden_layer:
+        # Value weights times Value activations.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         xd = [x.data for x in xs]  # type: ignore[union-attr]
-        data = _sum(map(mul, wd, xd))
-        parents = [*ws, *xs]  # type: ignore[list-item]
-        local = xd + wd
+        data = _sum(map(mul, wd, xd)) + b
+        if not _RECORDING[0] and isfinite(data):
+            return _make(data, _EMPTY, _EMPTY, "dot")
+        parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
+        local = (*xd, *wd, *tail_local)
     else:
-        data, parents, local = _mixed_dot(ws, xs)
-    if bias is not None:
-        if type(bias) is Value:
-            data += bias.data
-            parents.append(bias)
-            local.append(1.0)
-        else:
-            data += _checked_float(bias, "dot() bias")
-    _check_result(data, "dot", local)
-    return _make(data, tuple(parents), tuple(local), "dot")
+        data += b
+        parents = (*parent_list, *tail)
+        local = (*local_list, *tail_local)
+    if not isfinite(data):
+        _raise_non_finite("dot", data, local)
+    return _make(data, parents, local, "dot")
 
 
 def _mixed_dot(
@@ -155,10 +175,8 @@ def _mixed_dot(
     return data, parents, local
 
 
-def _check_result(data: float, op: str, numbers: Sequence[float]) -> None:
-    """Raise instead of returning a NaN or infinite sum (one cheap check per node)."""
-    if isfinite(data):
-        return
+def _raise_non_finite(op: str, data: float, numbers: Sequence[float]) -> NoReturn:
+    """Explain a NaN or infinite result: a non-finite input, or else an overflow."""
     for i, x in enumerate(numbers):
         if not isfinite(x):
             raise ValueError(f"{op}() got a non-finite number {x!r} (at position {i} of its terms)")

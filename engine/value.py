@@ -341,9 +341,14 @@ class Value:
         is reset to 0 (leaves keep theirs).
         """
         topo: list[Value] = []
-        seen: set[Value] = set()
-        add_seen = seen.add
         append = topo.append
+        # A visited interior node is marked by resetting its grad to `visited`: a float
+        # 0.0 created for this walk, so no node can hold it already. That reset is
+        # needed by backward() anyway, and an identity check on the node is much
+        # cheaper than a set lookup once a graph outgrows the CPU caches. Leaves keep
+        # their gradients (they accumulate), so they are remembered in a set instead.
+        visited = float(0)
+        leaves: set[Value] = set()
         # Each stack entry is a node and whether its parents have been pushed yet.
         stack: list[Any] = [self, False]
         pop = stack.pop
@@ -352,19 +357,21 @@ class Value:
             expanded = pop()
             node = pop()
             if expanded:
-                if node.parents:
-                    node.grad = 0.0
                 append(node)
-                continue
-            if node in seen:
-                continue
-            add_seen(node)
-            push(node)
-            push(True)
-            for parent in node.parents:
-                if parent not in seen:
-                    push(parent)
-                    push(False)
+            elif node.parents:
+                if node.grad is visited:
+                    continue
+                node.grad = visited
+                push(node)
+                push(True)
+                for parent in node.parents:
+                    # (an interior parent not marked yet) or (a leaf not seen yet)
+                    if (parent.grad is not visited) if parent.parents else (parent not in leaves):
+                        push(parent)
+                        push(False)
+            elif node not in leaves:
+                leaves.add(node)
+                append(node)  # a leaf has no parents to wait for
         return topo
 
 

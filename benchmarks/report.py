@@ -1,0 +1,200 @@
+"""The printed table: times, ratios against micrograd and the floor, and the targets."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _ms(s: float | None) -> str:
+    if s is None:
+        return "-"
+    return f"{s * 1e3:,.1f} ms" if s < 10 else f"{s:,.2f} s"
+
+
+def _x(r: float | None) -> str:
+    return "-" if r is None else f"{r:,.2f}x" if r < 10 else f"{r:,.0f}x"
+
+
+def _find(rows: list[Row], suite: str, engine: str, variant: str) -> Row | None:
+    for r in rows:
+        if (r["suite"], r["engine"], r.get("variant")) == (suite, engine, variant):
+            return r
+    return None
+
+
+def _t(row: Row | None) -> float | None:
+    return None if row is None else row.get("seconds")
+
+
+def ratio(a: Row | None, b: Row | None) -> float | None:
+    """time(a) / time(b): the median of paired repetitions when both have them.
+
+    The suites run their variants in turn within each repetition, so pairing the
+    i-th repetitions cancels slow drifts in the load of a shared machine.
+    """
+    if a is None or b is None:
+        return None
+    ta, tb = a.get("all_seconds"), b.get("all_seconds")
+    if ta and tb and len(ta) == len(tb):
+        return float(statistics.median(x / y for x, y in zip(ta, tb)))
+    ma, mb = _t(a), _t(b)
+    return ma / mb if ma and mb else None
+
+
+def mlp_table(rows: list[Row]) -> list[str]:
+    mlp = [r for r in rows if r["suite"] == "mlp"]
+    if not mlp:
+        return []
+    floor = _find(rows, "mlp", "floor", "hand-written floats")
+    mg = _find(rows, "mlp", "micrograd", "own MLP (micrograd.nn.MLP)")
+    out = [
+        "MLP step: 2-16-16-1 relu MLP, 100 two-moons points, mean hinge loss, full batch,",
+        "zero grads + forward + backward + SGD update (CPU time, median)",
+        "",
+        f"{'engine: variant':62} {'time':>10} {'micrograd/this':>15} {'this/floor':>11}",
+    ]
+    for r in mlp:
+        t = r.get("seconds")
+        name = f"{r['engine']}: {r['variant']}"
+        if not r["correct"]:
+            out.append(f"{name:62} WRONG (max grad error {r['max_grad_error']:.1e}): no time")
+            continue
+        vs_mg = ratio(mg, r)
+        vs_floor = ratio(r, floor)
+        out.append(f"{name:62} {_ms(t):>10} {_x(vs_mg):>15} {_x(vs_floor):>11}")
+    return out
+
+
+def chain_table(rows: list[Row]) -> list[str]:
+    chain = [r for r in rows if r["suite"] in ("chain", "wide")]
+    if not chain:
+        return []
+    out = [
+        "",
+        "Deep chain v = v * w (n nodes) and wide sum (n leaves): forward + backward,",
+        "default recursion limit",
+        "",
+        f"{'graph':36} {'engine':10} {'forward':>10} {'backward':>10} {'ns/node':>9}  note",
+    ]
+    for r in chain:
+        if r["suite"] == "chain":
+            what = f"chain of {r['nodes']:,}"
+        else:
+            what = f"sum of {r['terms']:,}: {r['variant']}"
+        if r.get("error"):
+            out.append(f"{what:36} {r['engine']:10} {'':>10} {'':>10} {'':>9}  {r['error']}")
+            continue
+        per = r.get("ns_per_node")
+        out.append(
+            f"{what:36} {r['engine']:10} {_ms(r['forward_s']):>10} {_ms(r['backward_s']):>10}"
+            f" {'' if per is None else f'{per:,.0f}':>9}  ok"
+        )
+    return out
+
+
+def memory_table(rows: list[Row]) -> list[str]:
+    mem = [r for r in rows if r["suite"] == "memory"]
+    if not mem:
+        return []
+    out = ["", "Memory (tracemalloc), bytes per node of a chain", ""]
+    for r in mem:
+        extra = r.get("bytes_per_node_after_backward")
+        tail = "" if extra is None else f"  ({extra:,.0f} after backward)"
+        out.append(
+            f"{r['engine']:10} {r['variant']:32} {r['nodes']:>9,} nodes"
+            f" {r['bytes_per_node']:>7,.0f} B/node{tail}"
+        )
+    return out
+
+
+def other_table(rows: list[Row]) -> list[str]:
+    out: list[str] = []
+    render = [r for r in rows if r["suite"] == "render"]
+    if render:
+        out += ["", "Rendering: time to build the DOT source of the same graph", ""]
+        for r in render:
+            out.append(
+                f"{r['engine']:10} {r['variant']:24} {r['nodes']:>6,} nodes {_ms(r['seconds']):>10}"
+            )
+    rec = _find(rows, "no_grad", "tracegrad", "recording")
+    free = _find(rows, "no_grad", "tracegrad", "no_grad")
+    speedup = ratio(rec, free)
+    if speedup:
+        out += [
+            "",
+            "nn.MLP forward over 100 points: recording "
+            f"{_ms(_t(rec))}, inside no_grad() {_ms(_t(free))}: {speedup:.2f}x faster",
+        ]
+    return out
+
+
+def targets(rows: list[Row]) -> list[str]:
+    """The issue's targets, each with the figure measured in this run."""
+    checks: list[tuple[str, float | None, float, bool]] = []  # what, value, goal, higher-better
+
+    own = _find(rows, "mlp", "tracegrad", "own MLP (nn.MLP + nn.SGD)")
+    fused = _find(rows, "mlp", "tracegrad", "fused neurons (engine.dot)")
+    mg_own = _find(rows, "mlp", "micrograd", "own MLP (micrograd.nn.MLP)")
+    floor = _find(rows, "mlp", "floor", "hand-written floats")
+    checks.append(("own MLP (nn.MLP) vs micrograd's own MLP", ratio(mg_own, own), 100, True))
+    checks.append(("engine.dot neurons vs micrograd's own MLP", ratio(mg_own, fused), 100, True))
+    checks.append(("own MLP (nn.MLP) / floor", ratio(own, floor), 2, False))
+    checks.append(("engine.dot neurons / floor", ratio(fused, floor), 2, False))
+    checks.append(
+        (
+            "binary graph vs micrograd binary, collector off",
+            ratio(
+                _find(rows, "mlp", "micrograd", "binary ops (collector off)"),
+                _find(rows, "mlp", "tracegrad", "binary ops"),
+            ),
+            2,
+            True,
+        )
+    )
+    mem = _find(rows, "memory", "tracegrad", "v * w (two Value parents)")
+    per_node = mem["bytes_per_node"] if mem else None
+    checks.append(("bytes per node, v * w chain", per_node, 200, False))
+    checks.append(
+        (
+            "no_grad forward vs recording",
+            ratio(
+                _find(rows, "no_grad", "tracegrad", "recording"),
+                _find(rows, "no_grad", "tracegrad", "no_grad"),
+            ),
+            1.5,
+            True,
+        )
+    )
+    out = ["", "Targets (issue 8)", ""]
+    for what, value, goal, higher in checks:
+        if value is None:
+            out.append(f"  {what:50} not measured")
+            continue
+        met = value >= goal if higher else value <= goal
+        sign = ">=" if higher else "<="
+        verdict = "MET" if met else "NOT MET"
+        out.append(f"  {what:50} {value:9,.2f}  (goal {sign} {goal})  {verdict}")
+    big = [r for r in rows if r["suite"] == "chain" and r["engine"] == "tracegrad"]
+    if big:
+        top = max(big, key=lambda r: r["nodes"])
+        ok = not top.get("error")
+        out.append(
+            f"  {'chain of ' + format(top['nodes'], ',') + ' nodes, default recursion limit':50}"
+            f" {'completes' if ok else top['error']:>9}  {'MET' if ok else 'NOT MET'}"
+        )
+    return out
+
+
+def table(data: dict[str, Any]) -> str:
+    rows = data["results"]
+    m = data["machine"]
+    head = [
+        f"Python {m['python']} on {m['platform']} ({m['cpus']} CPUs, load at start"
+        f" {m['load_average_at_start']}); a shared machine: read ratios, not times.",
+        "",
+    ]
+    body = mlp_table(rows) + chain_table(rows) + memory_table(rows) + other_table(rows)
+    return "\n".join(head + body + targets(rows))
