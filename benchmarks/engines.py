@@ -73,34 +73,9 @@ class Floor(Variant):
 class BinaryGraph(Variant):
     """The identical graph of + * relu in any engine whose Value takes a float."""
 
-    def __init__(
-        self,
-        engine: str,
-        value: Callable[[float], Any],
-        *,
-        gc_off: bool = False,
-        gc_threshold: int | None = None,
-    ) -> None:
+    def __init__(self, engine: str, value: Callable[[float], Any], *, gc_off: bool = False) -> None:
         self.engine, self.value, self.gc_off = engine, value, gc_off
-        self.gc_threshold = gc_threshold
         self.name = "binary ops" + (" (collector off)" if gc_off else "")
-        if gc_threshold:
-            self.name += f" (gen-0 threshold {gc_threshold:,})"
-
-    def timed_step(self) -> Callable[[], Any]:
-        if not self.gc_threshold:
-            return super().timed_step()
-        threshold = self.gc_threshold
-
-        def step_with_raised_threshold() -> float:
-            old = gc.get_threshold()
-            gc.set_threshold(threshold, old[1], old[2])
-            try:
-                return self.step()
-            finally:
-                gc.set_threshold(*old)
-
-        return step_with_raised_threshold
 
     def reset(self) -> None:
         self.model = W.binary_mlp(self.value, INITIAL)
@@ -123,10 +98,10 @@ class TracegradFused(Variant):
 
     engine, name = "tracegrad", "fused neurons (engine.dot)"
 
-    def __init__(self, *, gc_threshold: int | None = None) -> None:
-        self.gc_threshold = gc_threshold
-        if gc_threshold:
-            self.name += f" (gen-0 threshold {gc_threshold:,})"
+    def __init__(self, *, paused: bool = False) -> None:
+        self.paused = paused
+        if paused:
+            self.name += " (engine.collector_paused)"
 
     def reset(self) -> None:
         from engine import Value
@@ -150,28 +125,40 @@ class TracegradFused(Variant):
             losses.append((1.0 - y * h[0]).relu())
         return engine.sum(losses) * (1.0 / len(losses))
 
-    def step(self) -> float:
-        old = gc.get_threshold()
-        if self.gc_threshold:
-            gc.set_threshold(self.gc_threshold, old[1], old[2])
-        try:
-            for p in self.params:
-                p.grad = 0.0
-            loss = self.forward()
-            loss.backward()
-            W.sgd(self.params)
-        finally:
-            gc.set_threshold(*old)
+    def _step(self) -> float:
+        # The graph lives only in this frame, so it is gone before the collector resumes.
+        for p in self.params:
+            p.grad = 0.0
+        loss = self.forward()
+        loss.backward()
+        W.sgd(self.params)
         return float(loss.data)
+
+    def step(self) -> float:
+        if not self.paused:
+            return self._step()
+        import engine
+
+        with engine.collector_paused():
+            return self._step()
 
     def grads(self) -> list[float]:
         return [p.grad for p in self.params]
 
 
 class TracegradMLP(Variant):
-    """tracegrad as users run it: `nn.MLP`, `nn.hinge`, `nn.SGD`."""
+    """tracegrad as users run it: `nn.MLP`, the hinge loss, `nn.SGD`, one `fit` step.
 
-    engine, name = "tracegrad", "own MLP (nn.MLP + nn.SGD)"
+    The step is `nn.train.train_step`, the function `nn.fit` calls for every batch
+    (which pauses the cycle collector); `paused=False` runs the same step with the
+    collector on, to show what pausing it saves.
+    """
+
+    engine = "tracegrad"
+
+    def __init__(self, *, paused: bool = True) -> None:
+        self.paused = paused
+        self.name = "own MLP (nn.MLP + nn.SGD" + (", as nn.fit)" if paused else ", collector on)")
 
     def reset(self) -> None:
         import nn
@@ -181,17 +168,16 @@ class TracegradMLP(Variant):
         for p, v in zip(self.params, W.flat(INITIAL), strict=True):
             p.data = v
         self.opt = nn.SGD(self.params, lr=W.LR)
+        self.labels = [int(y) for y in YS]
 
     def step(self) -> float:
-        import engine
-        import nn
+        from nn import train
 
-        self.opt.zero_grad()
-        losses = [nn.hinge(self.model(x)[0], int(y)) for x, y in zip(XS, YS)]
-        loss = engine.sum(losses) * (1.0 / len(losses))
-        loss.backward()
-        self.opt.step()
-        return float(loss.data)
+        if self.paused:
+            loss, _ = train.train_step(self.model, XS, self.labels, self.opt, loss="hinge")
+        else:
+            loss, _ = train._step(self.model, XS, self.labels, self.opt, train.LOSSES["hinge"])
+        return loss
 
     def grads(self) -> list[float]:
         return [p.grad for p in self.params]
@@ -326,11 +312,11 @@ def mlp_variants(with_torch: bool) -> list[Variant]:
     variants: list[Variant] = [
         Floor(),
         TracegradFused(),
-        TracegradFused(gc_threshold=100_000),
+        TracegradFused(paused=True),
         TracegradMLP(),
+        TracegradMLP(paused=False),
         BinaryGraph("tracegrad", Value),
         BinaryGraph("tracegrad", Value, gc_off=True),
-        BinaryGraph("tracegrad", Value, gc_threshold=100_000),
         MicrogradMLP(),
         MicrogradMLP(gc_off=True),
         BinaryGraph("micrograd", micrograd.engine.Value),

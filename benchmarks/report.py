@@ -99,12 +99,14 @@ def memory_table(rows: list[Row]) -> list[str]:
     mem = [r for r in rows if r["suite"] == "memory"]
     if not mem:
         return []
-    out = ["", "Memory (tracemalloc), bytes per node of a chain", ""]
+    out = ["", "Memory (tracemalloc), bytes per node: chains and the binary-op MLP graph", ""]
     for r in mem:
         extra = r.get("bytes_per_node_after_backward")
         tail = "" if extra is None else f"  ({extra:,.0f} after backward)"
+        if r.get("megabytes") is not None:
+            tail = f"  ({r['megabytes']:,.1f} MB in all)"
         out.append(
-            f"{r['engine']:10} {r['variant']:32} {r['nodes']:>9,} nodes"
+            f"{r['engine']:10} {r['variant']:36} {r['nodes']:>9,} nodes"
             f" {r['bytes_per_node']:>7,.0f} B/node{tail}"
         )
     return out
@@ -135,7 +137,7 @@ def targets(rows: list[Row]) -> list[str]:
     """The issue's targets, each with the figure measured in this run."""
     checks: list[tuple[str, float | None, float, bool]] = []  # what, value, goal, higher-better
 
-    own = _find(rows, "mlp", "tracegrad", "own MLP (nn.MLP + nn.SGD)")
+    own = _find(rows, "mlp", "tracegrad", "own MLP (nn.MLP + nn.SGD, as nn.fit)")
     fused = _find(rows, "mlp", "tracegrad", "fused neurons (engine.dot)")
     mg_own = _find(rows, "mlp", "micrograd", "own MLP (micrograd.nn.MLP)")
     floor = _find(rows, "mlp", "floor", "hand-written floats")
@@ -157,6 +159,10 @@ def targets(rows: list[Row]) -> list[str]:
     mem = _find(rows, "memory", "tracegrad", "v * w (two Value parents)")
     per_node = mem["bytes_per_node"] if mem else None
     checks.append(("bytes per node, v * w chain", per_node, 200, False))
+    mix = _find(rows, "memory", "tracegrad", "binary-op MLP forward (100 points)")
+    checks.append(
+        ("bytes per node, binary-op MLP graph", mix["bytes_per_node"] if mix else None, 200, False)
+    )
     checks.append(
         (
             "no_grad forward vs recording",

@@ -259,7 +259,51 @@ def memory_suite(n: int) -> list[Result]:
             results.append(r)
             del v, x, w
             gc.collect()
+    results += [_mlp_graph_memory(eng, V) for eng, V in _value_factories(False).items()]
     return results
+
+
+def _graph_nodes(root: Any) -> list[Any]:
+    """Every node of a tracegrad or micrograd graph (their parent fields differ)."""
+    seen = {id(root): root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for p in node.parents if hasattr(node, "parents") else node._prev:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                stack.append(p)
+    return list(seen.values())
+
+
+def _mlp_graph_memory(eng: str, V: Callable[[float], Any]) -> Result:
+    """Bytes per node of the realistic graph: the binary-op MLP forward over 100 points.
+
+    Its mix is `w * x` with a float x (one parent), `w * h` and `+` (two parents),
+    relu (one parent) and the hinge loss. The parameters exist before measuring, so
+    only what the forward pass creates is counted, per node it adds to the graph
+    (micrograd also wraps every float constant in a node of its own).
+    """
+    model = W.binary_mlp(V, E.INITIAL)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    root = W.binary_forward(model, E.XS, E.YS)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    params = {id(p) for p in W.binary_params(model)}
+    created = sum(1 for n in _graph_nodes(root) if id(n) not in params)
+    r: Result = {
+        "suite": "memory",
+        "engine": eng,
+        "variant": "binary-op MLP forward (100 points)",
+        "nodes": created,
+        "bytes_per_node": (after - before) / created,
+        "megabytes": (after - before) / 1e6,
+    }
+    del root
+    gc.collect()
+    return r
 
 
 # ------------------------------------------------------------------ rendering

@@ -12,7 +12,9 @@ Example:
 """
 
 from engine.checking import GradcheckError, GradcheckReport, gradcheck
+from engine.collector import collector_paused
 from engine.grad_mode import is_grad_enabled, no_grad
+from engine.matvec import matvec
 from engine.nary import dot, sum
 from engine.optable import OPS, OPS_BY_NAME, Domain, OpSpec
 from engine.value import Value
@@ -25,9 +27,11 @@ __all__ = [
     "GradcheckReport",
     "OpSpec",
     "Value",
+    "collector_paused",
     "dot",
     "gradcheck",
     "is_grad_enabled",
+    "matvec",
     "no_grad",
     "sum",
 ]

@@ -17,7 +17,6 @@ derivative, not nodes of their own (`2 * x` is one node with one parent).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from engine.grad_mode import _RECORDING
 
@@ -53,7 +52,11 @@ def _checked_float(x: object, what: str) -> float:
 
 
 def _const(other: object, op: str) -> float | None:
-    """Return `other` as a float constant, or None when the op should not accept it."""
+    """Return `other` as a float constant, or None when the op should not accept it.
+
+    The hottest ops test for a finite float inline first (`c = other if type(other)
+    is float and ...`): that saves them this call in the common case.
+    """
     if type(other) is float or type(other) is int:
         if not _isfinite(other):
             raise ValueError(f"constant operand of '{op}' must be finite, got {other!r}")
@@ -133,7 +136,7 @@ class Value:
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is Value:
             return _make(self.data + other.data, (self, other), _ONE_ONE, "+")
-        c = _const(other, "+")
+        c = other if type(other) is float and _isfinite(other) else _const(other, "+")
         if c is None:
             return NotImplemented
         return _make(self.data + c, (self,), _ONE, "+")
@@ -143,13 +146,13 @@ class Value:
     def __sub__(self, other: Value | Number) -> Value:
         if type(other) is Value:
             return _make(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
-        c = _const(other, "-")
+        c = other if type(other) is float and _isfinite(other) else _const(other, "-")
         if c is None:
             return NotImplemented
         return _make(self.data - c, (self,), _ONE, "-")
 
     def __rsub__(self, other: Number) -> Value:
-        c = _const(other, "-")
+        c = other if type(other) is float and _isfinite(other) else _const(other, "-")
         if c is None:
             return NotImplemented
         return _make(c - self.data, (self,), _MINUS_ONE, "-")
@@ -158,7 +161,7 @@ class Value:
         if type(other) is Value:
             # d(ab)/da = b, d(ab)/db = a
             return _make(self.data * other.data, (self, other), (other.data, self.data), "*")
-        c = _const(other, "*")
+        c = other if type(other) is float and _isfinite(other) else _const(other, "*")
         if c is None:
             return NotImplemented
         return _make(self.data * c, (self,), (c,), "*")
@@ -322,12 +325,14 @@ class Value:
             gradient = _checked_float(gradient, "backward() gradient")
         elif not _isfinite(gradient):
             raise ValueError(f"backward() gradient must be finite, got {gradient!r}")
-        topo = self.topological_order()
+        interior = _interior_order_resetting_grads(self)
         if self.parents:
             self.grad = gradient
         else:
             self.grad += gradient
-        for node in reversed(topo):
+        # The chain rule, once for every op: each node passes its gradient on to its
+        # parents, scaled by the local derivatives it recorded in the forward pass.
+        for node in reversed(interior):
             g = node.grad
             if g:
                 for parent, local in zip(node.parents, node.local_grads):
@@ -336,43 +341,75 @@ class Value:
     def topological_order(self) -> list[Value]:
         """Every node this one depends on, parents before children, self last.
 
-        This is the order of the forward pass; `backward()` visits it reversed. As a
-        side effect that `backward()` relies on, the gradient of every interior node
-        is reset to 0 (leaves keep theirs).
+        This is the order of the forward pass; `backward()` visits it reversed. It
+        reads the graph only: no gradient or other field is changed. The walk uses
+        an explicit stack, so graphs of any depth work.
+
+        Example:
+            >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+            >>> [v.label or v.op for v in (x * y + x).topological_order()]
+            ['x', 'y', '*', '+']
         """
-        topo: list[Value] = []
-        append = topo.append
-        # A visited interior node is marked by resetting its grad to `visited`: a float
-        # 0.0 created for this walk, so no node can hold it already. That reset is
-        # needed by backward() anyway, and an identity check on the node is much
-        # cheaper than a set lookup once a graph outgrows the CPU caches. Leaves keep
-        # their gradients (they accumulate), so they are remembered in a set instead.
-        visited = float(0)
-        leaves: set[Value] = set()
-        # Each stack entry is a node and whether its parents have been pushed yet.
-        stack: list[Any] = [self, False]
-        pop = stack.pop
-        push = stack.append
+        order: list[Value] = []
+        seen: set[Value] = set()
+        # The stack holds nodes to expand; a `None` above an expanded node means "its
+        # parents are done: emit it next" (see _interior_order_resetting_grads).
+        # Parents are pushed first to last, so they are visited last to first.
+        stack: list[Value | None] = [self]
+        push, pop, mark = stack.append, stack.pop, seen.add
         while stack:
-            expanded = pop()
             node = pop()
-            if expanded:
-                append(node)
-            elif node.parents:
-                if node.grad is visited:
-                    continue
-                node.grad = visited
+            if node is None:
+                order.append(pop())  # type: ignore[arg-type]
+            elif node not in seen:
+                mark(node)
                 push(node)
-                push(True)
+                push(None)
                 for parent in node.parents:
-                    # (an interior parent not marked yet) or (a leaf not seen yet)
-                    if (parent.grad is not visited) if parent.parents else (parent not in leaves):
+                    if parent not in seen:
                         push(parent)
-                        push(False)
-            elif node not in leaves:
-                leaves.add(node)
-                append(node)  # a leaf has no parents to wait for
-        return topo
+        return order
+
+
+def _interior_order_resetting_grads(root: Value) -> list[Value]:
+    """The computed (non-leaf) nodes `root` depends on, parents first, grads set to 0.
+
+    This is `backward()`'s own walk, kept apart from the public, read-only
+    `topological_order()` because it does two things that only backward wants:
+
+    - Leaves are left out. They have no parents to pass a gradient on to, so the
+      chain rule has nothing to do for them; in a network most parents are weights,
+      and skipping them saves a set lookup per edge.
+    - Each interior node's gradient is reset to 0 (backward must not add to the
+      gradients of a previous call), and that reset doubles as the visited mark:
+      the node's grad becomes `visited`, a float 0.0 created for this walk, so no
+      node can hold it already, and an identity check is cheaper than a set lookup.
+
+    The stack holds nodes to expand; a `None` above an expanded node says "all its
+    parents are done, emit it next". A visited node that is not yet emitted is one
+    of the current path's nodes, which cannot be a parent of anything below it in a
+    graph without cycles, so the marks alone keep the order correct.
+    """
+    order: list[Value] = []
+    if not root.parents:
+        return order
+    visited = float(0)
+    emit = order.append
+    stack: list[Value | None] = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())  # type: ignore[arg-type]
+        elif node.grad is not visited:
+            node.grad = visited
+            push(node)
+            push(None)
+            for parent in node.parents:
+                if parent.parents and parent.grad is not visited:
+                    push(parent)
+    return order
 
 
 def _guarded_pow(a: float, b: float, base: object, exponent: object) -> float:

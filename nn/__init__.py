@@ -42,7 +42,7 @@ from nn.module import Module, StateDictError
 from nn.multiclass_perceptron import MulticlassPerceptron
 from nn.optim import SGD, Adam, Optimizer
 from nn.perceptron import ConvergenceWarning, NotFittedError, Perceptron
-from nn.train import History, fit
+from nn.train import History, fit, train_step
 
 __all__ = [
     "MLP",
@@ -82,6 +82,7 @@ __all__ = [
     "seed_example",
     "softmax",
     "spiral",
+    "train_step",
     "train_test_split",
     "xor",
 ]

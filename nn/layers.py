@@ -2,7 +2,8 @@
 
 A neuron is two nodes: the fused weighted sum `engine.dot(w, x, bias=b)` and its
 activation. A layer is a list of neurons reading the same inputs; an MLP chains
-layers.
+layers. Layers compute all their weighted sums with one `engine.matvec` call, which
+makes the same nodes as a `dot` per neuron but handles the shared inputs only once.
 
 Initialisation (seeded, so the same seed gives the same network): biases start at 0
 and each weight is drawn uniformly from `[-a, a]` with `a = sqrt(3 / n_in)` (weights
@@ -18,7 +19,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, dot
+from engine import Value, dot, matvec
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
@@ -53,6 +54,14 @@ def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"Invalid seed: {seed!r} (expected an int)")
     return seed
+
+
+def _layer_outputs(layer: Layer, x: Input) -> list[Value]:
+    """The layer's outputs: its weighted sums in one `matvec`, then the activations."""
+    neurons = layer.neurons
+    z = matvec([n.w for n in neurons], x, [n.b for n in neurons])
+    act = ACTIVATIONS[layer.activation]
+    return z if act is None else list(map(act, z))
 
 
 def _only(outputs: list[Value], model: Module) -> Value:
@@ -152,7 +161,7 @@ class Layer(Module):
         """The outputs of every neuron, in order."""
         if len(x) != self.n_in:
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
-        return [n(x) for n in self.neurons]
+        return _layer_outputs(self, x)
 
     def scalar(self, x: Input) -> Value:
         """The single output of a one-neuron layer as a Value (see `MLP.scalar`)."""
@@ -247,7 +256,7 @@ class MLP(Module):
             raise ValueError(f"MLP expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
         out: Input = x
         for layer in self.layers:
-            out = [n(out) for n in layer.neurons]
+            out = _layer_outputs(layer, out)  # layer sizes chain by construction
         assert isinstance(out, list)
         return out
 

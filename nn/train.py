@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import engine
-from engine import Value, no_grad
+from engine import Value, collector_paused, no_grad
 from nn.data import batches
 from nn.features import _rows
 from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
@@ -17,7 +17,7 @@ from nn.metrics import _decide, _outputs, check_labels
 from nn.module import Module
 from nn.optim import SGD, Optimizer
 
-__all__ = ["LOSSES", "History", "fit"]
+__all__ = ["LOSSES", "History", "fit", "train_step"]
 
 LossFn = Callable[[list[Value], Any], Value]
 
@@ -187,20 +187,15 @@ def fit(
             total, correct = 0.0, 0
             shuffle = batch_size is not None
             for batch in batches(len(rows), batch_size, shuffle=shuffle, seed=rng.getrandbits(32)):
-                optimizer.zero_grad()
-                terms = []
-                for i in batch:
-                    outs = _outputs(model(rows[i]))
-                    correct += _decide(outs) == labels[i]
-                    terms.append(loss_fn(outs, labels[i]))
-                batch_loss = engine.sum(terms) * (1.0 / len(batch))
-                if not math.isfinite(batch_loss.data):
-                    raise ValueError(
-                        f"the loss became {batch_loss.data!r}; lower the learning rate"
-                    )
-                total += batch_loss.data * len(batch)
-                batch_loss.backward()
-                optimizer.step()
+                batch_loss, batch_correct = train_step(
+                    model,
+                    [rows[i] for i in batch],
+                    [labels[i] for i in batch],
+                    optimizer,
+                    loss=loss_fn,
+                )
+                total += batch_loss * len(batch)
+                correct += batch_correct
             history.loss.append(total / len(rows))
             history.accuracy.append(correct / len(rows))
             if bar is not None:
@@ -213,6 +208,83 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def train_step(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    optimizer: Optimizer,
+    *,
+    loss: str | LossFn = "cross_entropy",
+) -> tuple[float, int]:
+    """One gradient-descent step on one batch; what `fit` does for every batch.
+
+    Zeroes the gradients, averages the loss over the batch, runs `backward()` and
+    lets the optimizer update the parameters. Python's cycle collector is paused
+    meanwhile (see `engine.collector_paused`): the graph has no cycles, and it is
+    freed before the collector comes back.
+
+    Args:
+        model: the Module to train.
+        X: the batch's points.
+        y: their labels (as for `fit`).
+        optimizer: an optimizer over `model.parameters()`.
+        loss: a loss name of `LOSSES` or a function `(outputs, label) -> Value`.
+
+    Returns:
+        The batch's mean loss and how many of its points the model classified
+        correctly before the update.
+
+    Raises:
+        ValueError: for an empty batch, X and y of different lengths, an unknown
+            loss, or a loss that is not finite.
+        TypeError: if `optimizer` is not an nn.optim optimizer.
+
+    Example:
+        >>> from nn import MLP, SGD
+        >>> model = MLP(2, [1], seed=0)
+        >>> opt = SGD(model.parameters(), lr=0.1)
+        >>> X, y = [[1.0, 2.0], [-1.0, -2.0]], [1, -1]
+        >>> first, _ = train_step(model, X, y, opt, loss="hinge")
+        >>> second, correct = train_step(model, X, y, opt, loss="hinge")
+        >>> second < first, correct
+        (True, 2)
+    """
+    if len(X) != len(y):
+        raise ValueError(f"X and y differ in length: {len(X)} points but {len(y)} labels")
+    if not X:
+        raise ValueError("train_step needs at least one point, got none")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"Invalid optimizer: {optimizer!r} (expected an nn.optim optimizer)")
+    loss_fn = _resolve_loss(loss)
+    with collector_paused():
+        # The graph lives only inside _step, so it is freed before the collector
+        # resumes; otherwise the next collection would examine all of it.
+        return _step(model, X, y, optimizer, loss_fn)
+
+
+def _step(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    optimizer: Optimizer,
+    loss_fn: LossFn,
+) -> tuple[float, int]:
+    optimizer.zero_grad()
+    terms = []
+    correct = 0
+    for x, label in zip(X, y):
+        outs = _outputs(model(x))
+        correct += _decide(outs) == label
+        terms.append(loss_fn(outs, label))
+    batch_loss = engine.sum(terms) * (1.0 / len(terms))
+    value = batch_loss.data
+    if not math.isfinite(value):
+        raise ValueError(f"the loss became {value!r}; lower the learning rate")
+    batch_loss.backward()
+    optimizer.step()
+    return value, correct
 
 
 def _progress_bar(epochs: int, progress: bool) -> Any:

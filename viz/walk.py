@@ -79,8 +79,8 @@ class GraphView:
 def forward_order(root: Value) -> list[Value]:
     """Every node `root` depends on, parents first: the order `backward()` reverses.
 
-    Unlike `Value.topological_order()`, this leaves every gradient untouched, so it
-    is safe to call on a graph whose gradients you want to look at.
+    This is `Value.topological_order()`, which reads the graph only: every gradient
+    stays untouched, so it is safe on a graph whose gradients you want to look at.
 
     Raises:
         TypeError: if `root` is not a Value.
@@ -93,23 +93,7 @@ def forward_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {root!r}")
-    # The same explicit-stack walk as the engine's, so the orders agree exactly.
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for parent in node.parents:
-            if parent not in seen:
-                stack.append((parent, False))
-    return order
+    return root.topological_order()
 
 
 def walk(

@@ -1,0 +1,246 @@
+"""The engine's fast paths: matvec against dot, the paused collector, the walks.
+
+`matvec` must make exactly the nodes `dot` makes, row by row; `collector_paused` must
+always give the collector's state back; `topological_order` must only read the graph,
+while `backward` still resets interior gradients and gets every gradient right.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import engine
+from engine import Value, collector_paused, dot, gradcheck, matvec, no_grad
+from engine.strategies import Expression, expressions
+
+small = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
+
+
+@st.composite
+def layers(draw: st.DrawFn) -> tuple[list[list[float]], list[float], list[float] | None]:
+    """A weight matrix, an input vector and optional biases, as plain numbers."""
+    n_in = draw(st.integers(1, 5))
+    n_out = draw(st.integers(1, 4))
+    rows = draw(
+        st.lists(st.lists(small, min_size=n_in, max_size=n_in), min_size=n_out, max_size=n_out)
+    )
+    xs = draw(st.lists(small, min_size=n_in, max_size=n_in))
+    biases = draw(st.none() | st.lists(small, min_size=n_out, max_size=n_out))
+    return rows, xs, biases
+
+
+def _same_node(a: Value, b: Value) -> None:
+    assert a.op == b.op == "dot"
+    assert a.data == pytest.approx(b.data, rel=1e-12, abs=1e-12)
+    assert len(a.parents) == len(b.parents)
+    assert all(p is q for p, q in zip(a.parents, b.parents))
+    assert a.local_grads == b.local_grads
+
+
+@given(layers(), st.booleans())
+def test_matvec_makes_the_nodes_dot_makes(layer: tuple, value_inputs: bool) -> None:
+    rows_data, xs_data, biases_data = layer
+    rows = [[Value(w) for w in row] for row in rows_data]
+    xs = [Value(x) for x in xs_data] if value_inputs else list(xs_data)
+    biases = None if biases_data is None else [Value(b) for b in biases_data]
+    fused = matvec(rows, xs, biases)
+    one_by_one = [
+        dot(row, xs, bias=None if biases is None else biases[j]) for j, row in enumerate(rows)
+    ]
+    assert len(fused) == len(rows)
+    for a, b in zip(fused, one_by_one):
+        _same_node(a, b)
+
+
+def test_matvec_parents_are_weights_then_inputs_then_bias() -> None:
+    w = [Value(1.0), Value(2.0)]
+    x = [Value(3.0), Value(4.0)]
+    b = Value(0.5)
+    (z,) = matvec([w], x, [b])
+    assert z.parents == (*w, *x, b)
+    assert z.local_grads == (3.0, 4.0, 1.0, 2.0, 1.0)
+    (z0,) = matvec([w], [3.0, 4.0], [b])
+    assert z0.parents == (*w, b)
+    assert z0.local_grads == (3.0, 4.0, 1.0)
+
+
+def test_matvec_mixed_numbers_and_values_agree_with_dot() -> None:
+    rows = [[Value(1.0), 2], [0.5, Value(-1.0)]]
+    xs = [Value(3.0), 4]
+    biases = [1.5, Value(2.0)]
+    for a, b in zip(matvec(rows, xs, biases), [dot(r, xs, bias=c) for r, c in zip(rows, biases)]):
+        _same_node(a, b)
+
+
+@given(layers())
+def test_matvec_gradients_match_finite_differences(layer: tuple) -> None:
+    rows_data, xs_data, biases_data = layer
+    n_out, n_in = len(rows_data), len(xs_data)
+    flat = [w for row in rows_data for w in row] + xs_data + (biases_data or [])
+
+    def f(v: list[Value]) -> Value:
+        rows = [v[j * n_in : (j + 1) * n_in] for j in range(n_out)]
+        xs = v[n_out * n_in : n_out * n_in + n_in]
+        biases = None if biases_data is None else v[n_out * n_in + n_in :]
+        # tanh and a product of outputs make every gradient depend on the others
+        outs = [z.tanh() for z in matvec(rows, xs, biases)]
+        return engine.sum(outs) + outs[0] * outs[-1]
+
+    gradcheck(f, flat)
+
+
+def test_matvec_under_no_grad_makes_leaves_with_the_same_values() -> None:
+    rows = [[Value(1.0), Value(2.0)], [Value(3.0), Value(-1.0)]]
+    xs = [Value(0.5), Value(0.25)]
+    recorded = matvec(rows, xs)
+    with no_grad():
+        free = matvec(rows, xs)
+    assert [z.data for z in free] == [z.data for z in recorded]
+    assert all(z.parents == () and z.local_grads == () for z in free)
+
+
+@pytest.mark.parametrize(
+    ("rows", "xs", "biases", "error", "message"),
+    [
+        ([], [1.0], None, ValueError, "at least one row"),
+        ([[Value(1.0)], [Value(1.0), Value(2.0)]], [1.0], None, ValueError, "rows[1] has 2"),
+        ([[Value(1.0)]], [1.0], [Value(0.0), Value(1.0)], ValueError, "got 2 biases"),
+        ("ab", [1.0], None, TypeError, "rows to be a list or tuple"),
+        ([[Value(1.0)]], 3.0, None, TypeError, "xs to be a list or tuple"),
+        ([Value(1.0)], [1.0], None, TypeError, "rows[0] to be a list or tuple"),
+        ([[Value(1.0)]], [1.0], Value(0.0), TypeError, "biases to be a list or tuple"),
+        ([[Value(1.0)]], ["2"], None, TypeError, "dot() xs[0] must be a real number"),
+        ([[Value(1.0)]], [math.nan], None, ValueError, "non-finite number nan"),
+        ([[Value(1e200)]], [1e200], None, OverflowError, "overflows"),
+    ],
+)
+def test_matvec_rejects_bad_input_clearly(
+    rows: object, xs: object, biases: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        matvec(rows, xs, biases)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------- collector_paused
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if was:  # give the rest of the suite the collector as it was
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_collector_paused_disables_collection_inside_and_restores_it(
+    collector_enabled: None,
+) -> None:
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_collector_paused_restores_the_collector_when_the_block_raises(
+    collector_enabled: None,
+) -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_collector_paused_nests_and_keeps_a_disabled_collector_disabled(
+    collector_enabled: None,
+) -> None:
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # the inner block must not re-enable it early
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a user's own gc.disable() is respected
+    finally:
+        gc.enable()
+
+
+def test_collector_paused_leaves_thresholds_unchanged(collector_enabled: None) -> None:
+    before = gc.get_threshold()
+    with collector_paused():
+        pass
+    assert gc.get_threshold() == before
+
+
+# ------------------------------------------------------------------------- walks
+
+
+def _graph() -> tuple[Value, list[Value]]:
+    x, y, z = Value(2.0, "x"), Value(-3.0, "y"), Value(0.5, "z")
+    a = x * y
+    b = a.tanh() + a * z
+    return dot([b, a], [x, z], bias=y).relu() + b, [x, y, z, a, b]
+
+
+def test_topological_order_changes_no_gradient() -> None:
+    f, nodes = _graph()
+    f.backward()
+    before = [n.grad for n in [f, *nodes]]
+    order = f.topological_order()
+    assert [n.grad for n in [f, *nodes]] == before
+    assert order[-1] is f
+    position = {n: i for i, n in enumerate(order)}
+    assert all(position[p] < position[n] for n in order for p in n.parents)
+
+
+def test_backward_twice_gives_the_same_interior_gradients() -> None:
+    f, nodes = _graph()
+    f.backward()
+    first = [n.grad for n in nodes[3:]]
+    f.backward()
+    assert [n.grad for n in nodes[3:]] == first  # interior nodes were reset
+
+
+def test_backward_accumulates_leaves_across_calls() -> None:
+    f, (x, *_) = _graph()
+    f.backward()
+    once = x.grad
+    f.backward()
+    assert x.grad == pytest.approx(2 * once)
+
+
+def _reference_grads(root: Value) -> dict[Value, float]:
+    """The chain rule over the public order, into a dict: no grad field is used."""
+    grads = {n: 0.0 for n in root.topological_order()}
+    grads[root] = 1.0
+    for node in reversed(root.topological_order()):
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] += local * grads[node]
+    return grads
+
+
+@given(expressions(max_inputs=3, max_leaves=8))
+def test_backward_agrees_with_the_chain_rule_over_the_public_order(expr: Expression) -> None:
+    inputs = [Value(x) for x in expr.inputs]
+    out = expr(inputs)
+    expected = _reference_grads(out)
+    out.backward()
+    for node, g in expected.items():
+        assert node.grad == pytest.approx(g, rel=1e-9, abs=1e-12)
+
+
+def test_backward_of_a_leaf_adds_the_seed() -> None:
+    x = Value(1.0)
+    x.backward(2.0)
+    x.backward()
+    assert x.grad == 3.0

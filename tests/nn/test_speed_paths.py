@@ -1,0 +1,170 @@
+"""nn's fast paths: layers on matvec, and the training step with the collector paused.
+
+A layer computed with one `matvec` must make the same graph as its neurons called one
+by one; `train_step` (the step `fit` runs) must compute the textbook step and give the
+cycle collector back exactly as it found it.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Iterator
+
+import pytest
+
+import engine
+from engine import Value
+from nn import MLP, SGD, Layer, fit
+from nn.train import train_step
+
+
+def _same_graph(a: Value, b: Value) -> None:
+    """Two graphs of the same shape over the same leaves, with equal numbers."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        assert x.op == y.op
+        assert x.data == pytest.approx(y.data, rel=1e-12, abs=1e-12)
+        assert x.local_grads == pytest.approx(y.local_grads, rel=1e-12, abs=1e-12)
+        assert len(x.parents) == len(y.parents)
+        if not x.parents:
+            assert x is y  # the same leaf: a weight, a bias or an input
+        stack.extend(zip(x.parents, y.parents))
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh", "sigmoid", "step"])
+def test_layer_makes_the_same_graph_as_its_neurons(activation: str) -> None:
+    layer = Layer(3, 4, activation, seed=7)
+    for x in ([0.5, -1.0, 2.0], [Value(0.5), Value(-1.0), Value(2.0)]):
+        fused = layer(x)
+        one_by_one = [n(x) for n in layer.neurons]
+        assert len(fused) == len(one_by_one) == 4
+        for a, b in zip(fused, one_by_one):
+            _same_graph(a, b)
+
+
+def test_mlp_makes_the_same_graph_as_its_neurons_and_the_same_gradients() -> None:
+    model = MLP(2, [5, 3, 2], activation="relu", output_activation="tanh", seed=3)
+    x = [0.3, -0.7]
+    out = model(x)
+    h: list[Value] | list[float] = x
+    for layer in model.layers:
+        h = [n(h) for n in layer.neurons]
+    for a, b in zip(out, h, strict=True):
+        _same_graph(a, b)  # type: ignore[arg-type]
+    engine.sum(out).backward()
+    fused_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    engine.sum(h).backward()  # type: ignore[arg-type]
+    assert [p.grad for p in model.parameters()] == pytest.approx(fused_grads, rel=1e-12)
+
+
+def test_mlp_accepts_integer_inputs_like_a_neuron() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    assert model([1, 2])[0].data == pytest.approx(model([1.0, 2.0])[0].data)
+
+
+# --------------------------------------------------------------------- train_step
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if was:  # give the rest of the suite the collector as it was
+        gc.enable()
+    else:
+        gc.disable()
+
+
+X = [[1.0, 2.0], [-1.0, -0.5], [0.5, -2.0], [-2.0, 1.0]]
+Y = [1, -1, 1, -1]
+
+
+def test_train_step_is_one_step_of_gradient_descent_on_the_mean_loss() -> None:
+    model = MLP(2, [3, 1], seed=1)
+    twin = MLP(2, [3, 1], seed=1)
+    loss, correct = train_step(model, X, Y, SGD(model.parameters(), lr=0.1), loss="hinge")
+    # the same step written out by hand on the twin model
+    outs = [twin(x)[0] for x in X]
+    terms = [(1.0 - o * y).relu() for o, y in zip(outs, Y)]
+    mean = engine.sum(terms) * (1.0 / len(terms))
+    mean.backward()
+    assert loss == pytest.approx(mean.data, rel=1e-12)
+    assert correct == sum((1 if o.data >= 0 else -1) == y for o, y in zip(outs, Y))
+    for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+        assert p.data == pytest.approx(q.data - 0.1 * q.grad, rel=1e-12, abs=1e-15)
+
+
+def test_train_step_pauses_the_collector_and_restores_it(collector_enabled: None) -> None:
+    seen: list[bool] = []
+
+    def loss(outs: list[Value], label: int) -> Value:
+        seen.append(gc.isenabled())
+        return (outs[0] - float(label)) ** 2
+
+    model = MLP(2, [2, 1], seed=0)
+    train_step(model, X, Y, SGD(model.parameters(), lr=0.01), loss=loss)
+    assert seen == [False] * len(X)
+    assert gc.isenabled()
+
+
+def test_train_step_restores_the_collector_when_the_loss_blows_up(
+    collector_enabled: None,
+) -> None:
+    model = MLP(2, [1], seed=0)
+
+    def huge(outs: list[Value], label: int) -> Value:
+        return outs[0] * 1e300 * 1e300  # overflows to inf inside the engine
+
+    with pytest.raises(ValueError, match=r"non-finite|loss became"):
+        train_step(model, X, Y, SGD(model.parameters(), lr=0.1), loss=huge)
+    assert gc.isenabled()
+
+
+def test_train_step_keeps_a_disabled_collector_disabled(collector_enabled: None) -> None:
+    model = MLP(2, [1], seed=0)
+    gc.disable()
+    train_step(model, X, Y, SGD(model.parameters(), lr=0.1), loss="hinge")
+    assert not gc.isenabled()
+
+
+def test_fit_leaves_the_collector_as_it_found_it(collector_enabled: None) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, X, Y, loss="hinge", epochs=2, batch_size=2, progress=False)
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys", "optimizer", "loss", "error", "message"),
+    [
+        (X, Y[:2], "sgd", "hinge", ValueError, "4 points but 2 labels"),
+        ([], [], "sgd", "hinge", ValueError, "at least one point"),
+        (X, Y, None, "hinge", TypeError, "Invalid optimizer: None"),
+        (X, Y, "sgd", "hinje", ValueError, "Invalid loss: 'hinje'"),
+    ],
+)
+def test_train_step_rejects_bad_arguments_clearly(
+    xs: list[list[float]],
+    ys: list[int],
+    optimizer: str | None,
+    loss: str,
+    error: type[Exception],
+    message: str,
+) -> None:
+    model = MLP(2, [1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1) if optimizer else None
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(error, match=message):
+        train_step(model, xs, ys, opt, loss=loss)  # type: ignore[arg-type]
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_train_step_loss_is_finite_and_decreases_on_separable_data() -> None:
+    model = MLP(2, [4, 1], seed=2)
+    opt = SGD(model.parameters(), lr=0.05)
+    losses = [train_step(model, X, Y, opt, loss="hinge")[0] for _ in range(20)]
+    assert all(math.isfinite(v) for v in losses)
+    assert losses[-1] < losses[0]
