@@ -135,7 +135,19 @@ class Value:
 
     def __add__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            return _make(self.data + other.data, (self, other), _ONE_ONE, "+")
+            # `_make` written out: `+` and `*` of two Values are most of the nodes of a
+            # graph built from binary ops, and skipping the call makes them ~25% cheaper.
+            out = _new(Value)
+            out.data = self.data + other.data
+            out.grad = 0.0
+            if _RECORDING[0]:
+                out.parents = (self, other)
+                out.local_grads = _ONE_ONE
+            else:
+                out.parents = out.local_grads = _EMPTY
+            out.op = "+"
+            out.label = ""
+            return out
         c = other if type(other) is float and _isfinite(other) else _const(other, "+")
         if c is None:
             return NotImplemented
@@ -159,8 +171,19 @@ class Value:
 
     def __mul__(self, other: Value | Number) -> Value:
         if type(other) is Value:
-            # d(ab)/da = b, d(ab)/db = a
-            return _make(self.data * other.data, (self, other), (other.data, self.data), "*")
+            # `_make` written out, as in `__add__`.
+            a, b = self.data, other.data
+            out = _new(Value)
+            out.data = a * b
+            out.grad = 0.0
+            if _RECORDING[0]:
+                out.parents = (self, other)
+                out.local_grads = (b, a)  # d(ab)/da = b, d(ab)/db = a
+            else:
+                out.parents = out.local_grads = _EMPTY
+            out.op = "*"
+            out.label = ""
+            return out
         c = other if type(other) is float and _isfinite(other) else _const(other, "*")
         if c is None:
             return NotImplemented
