@@ -1,4 +1,4 @@
-"""Hypothesis settings for the whole suite.
+"""Hypothesis settings and shared fixtures for the whole suite.
 
 Two profiles: "ci" (the default) keeps every property test small and reproducible so
 the suite stays fast; "thorough" runs many more examples for local hunting:
@@ -8,8 +8,11 @@ the suite stays fast; "thorough" runs many more examples for local hunting:
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -29,3 +32,13 @@ settings.register_profile(
 )
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    """Run a test with Python's cycle collector on, then put it back as it was."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()

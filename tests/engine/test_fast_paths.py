@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import math
 import re
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
@@ -129,17 +128,6 @@ def test_matvec_rejects_bad_input_clearly(
 
 
 # --------------------------------------------------------------- collector_paused
-
-
-@pytest.fixture
-def collector_enabled() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.enable()
-    yield
-    if was:  # give the rest of the suite the collector as it was
-        gc.enable()
-    else:
-        gc.disable()
 
 
 def test_collector_paused_disables_collection_inside_and_restores_it(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterator
 
 import pytest
 
@@ -66,17 +65,6 @@ def test_mlp_accepts_integer_inputs_like_a_neuron() -> None:
 
 
 # --------------------------------------------------------------------- train_step
-
-
-@pytest.fixture
-def collector_enabled() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.enable()
-    yield
-    if was:  # give the rest of the suite the collector as it was
-        gc.enable()
-    else:
-        gc.disable()
 
 
 X = [[1.0, 2.0], [-1.0, -0.5], [0.5, -2.0], [-2.0, 1.0]]
