@@ -343,11 +343,19 @@ class Value:
 
         Raises:
             ValueError: if `gradient` is not a finite number.
+            OverflowError: if this node's own value is infinite (an overflow upstream).
         """
         if type(gradient) is not float:
             gradient = _checked_float(gradient, "backward() gradient")
         elif not _isfinite(gradient):
             raise ValueError(f"backward() gradient must be finite, got {gradient!r}")
+        if not _isfinite(self.data):
+            # Only `+`, `-` and `*` of huge numbers can get here (the other ops check
+            # their results); one check per backward is cheaper than one per node.
+            raise OverflowError(
+                f"backward() from {self!r}: the forward pass overflowed (a '+', '-' or '*'"
+                " of numbers near 1.8e308), so every gradient would be NaN or infinite"
+            )
         interior = _interior_order_resetting_grads(self)
         if self.parents:
             self.grad = gradient

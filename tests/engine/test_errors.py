@@ -142,3 +142,11 @@ def test_a_failing_op_leaves_nothing_half_recorded(op: Callable[[Value], object]
     assert engine.is_grad_enabled()
     y.backward()  # the graph built before the error is intact and usable
     assert (x.grad, x.parents) == (3.0, ())
+
+
+def test_backward_from_an_overflowed_value_refuses_instead_of_spreading_nan() -> None:
+    x = Value(1e200)
+    y = x * x  # inf: plain multiplication does not check every result
+    with pytest.raises(OverflowError, match=r"backward\(\) from Value\(data=inf\).*overflowed"):
+        y.backward()
+    assert x.grad == 0.0  # nothing was touched
