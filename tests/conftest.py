@@ -40,5 +40,17 @@ def collector_enabled() -> Iterator[None]:
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
+    if was:  # the test may have switched it off itself
+        gc.enable()
+    else:
         gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collector_left_as_found() -> Iterator[None]:
+    """Fail the test that leaves the cycle collector switched off behind it."""
+    was = gc.isenabled()
+    yield
+    if was and not gc.isenabled():
+        gc.enable()
+        pytest.fail("the test left the cycle collector disabled")
