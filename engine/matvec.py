@@ -11,19 +11,15 @@ and its gradients do not change, only the time it takes to build them.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 from itertools import chain
 from math import isfinite
 from operator import mul
 
 from engine.grad_mode import _RECORDING
-from engine.nary import dot
+from engine.nary import _ONLY_FLOATS, _ONLY_VALUES, _sum, dot
 from engine.value import _EMPTY, _ONE, Number, Value, _make
 
-_sum = builtins.sum
-_ONLY_VALUES = {Value}
-_ONLY_FLOATS = {float}
 _LIST_OR_TUPLE = {list, tuple}
 
 
