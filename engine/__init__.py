@@ -14,7 +14,7 @@ Example:
 from engine.checking import GradcheckError, GradcheckReport, gradcheck
 from engine.collector import collector_paused
 from engine.grad_mode import is_grad_enabled, no_grad
-from engine.matvec import matvec
+from engine.matvec import matvec, matvec_batch
 from engine.nary import dot, sum
 from engine.optable import OPS, OPS_BY_NAME, Domain, OpSpec
 from engine.value import Value
@@ -32,6 +32,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "matvec",
+    "matvec_batch",
     "no_grad",
     "sum",
 ]

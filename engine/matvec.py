@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from itertools import chain
 from math import isfinite
 from operator import mul
+from typing import Any
 
 from engine.grad_mode import _RECORDING
 from engine.nary import _ONLY_FLOATS, _ONLY_VALUES, _sum, dot
@@ -65,23 +66,89 @@ def matvec(
         _check_sequence(biases, "biases")
     # The fast path covers what a network does: rows of Value weights as long as xs,
     # Value biases, and inputs that are all floats (the first layer) or all Values
-    # (the layers after it). Each condition is checked over the whole layer in one
-    # C-level pass; everything else goes to _general(), which explains what is wrong
-    # or handles the unusual mix through dot().
-    n_in = len(xs)
-    if (
-        n_in
+    # (the layers after it). Everything else goes to _general(), which explains what
+    # is wrong or handles the unusual mix through dot().
+    if _fast_rows(rows, len(xs), biases):
+        x_types = set(map(type, xs))
+        if x_types in (_ONLY_FLOATS, _ONLY_VALUES):
+            values = x_types == _ONLY_VALUES
+            return _rows_times(_prepare(rows, biases, values), xs, values)
+    return _general(rows, xs, biases)
+
+
+def matvec_batch(
+    rows: Sequence[Sequence[Value | Number]],
+    batch: Sequence[Sequence[Value | Number]],
+    biases: Sequence[Value | Number] | None = None,
+) -> list[list[Value]]:
+    """`matvec(rows, xs, biases)` for every input vector `xs` of `batch`, in order.
+
+    The result is exactly `[matvec(rows, xs, biases) for xs in batch]`: the same
+    nodes, values and local derivatives. Only the work is shared: the weights and
+    biases are checked and read once for the whole batch instead of once per vector,
+    and with float inputs every vector's nodes share one parents tuple per row. A
+    network's forward pass over a batch of points spends most of its time here.
+
+    Args:
+        rows: one sequence of weights per output.
+        batch: the input vectors, each as long as every row.
+        biases: None, or one bias per row.
+
+    Returns:
+        One list of Values (one per row) for each input vector.
+
+    Raises:
+        ValueError, TypeError: as `matvec` does, with a note naming the input
+            vector (`batch[i]`) that caused it.
+
+    Example:
+        >>> from engine import Value, matvec_batch
+        >>> W = [[Value(1.0), Value(2.0)]]
+        >>> [[z.data for z in zs] for zs in matvec_batch(W, [[3.0, 4.0], [1.0, 0.0]])]
+        [[11.0], [1.0]]
+    """
+    _check_sequence(rows, "rows")
+    _check_sequence(batch, "batch")
+    if biases is not None:
+        _check_sequence(biases, "biases")
+    n_in = len(rows[0]) if rows and type(rows[0]) in _LIST_OR_TUPLE else -1
+    fast = _fast_rows(rows, n_in, biases)
+    prepared: dict[bool, list[_Prepared]] = {}  # by "the inputs are Values"
+    out: list[list[Value]] = []
+    for i, xs in enumerate(batch):
+        x_types = set(map(type, xs)) if type(xs) in _LIST_OR_TUPLE and len(xs) == n_in else None
+        try:
+            if fast and x_types in (_ONLY_FLOATS, _ONLY_VALUES):
+                values = x_types == _ONLY_VALUES
+                if values not in prepared:
+                    prepared[values] = _prepare(rows, biases, values)
+                out.append(_rows_times(prepared[values], xs, values))
+            else:
+                out.append(matvec(rows, xs, biases))  # checks, explains, or handles a mix
+        except (TypeError, ValueError, OverflowError) as error:
+            error.add_note(f"(in matvec_batch(), for the input vector batch[{i}])")
+            raise
+    return out
+
+
+def _fast_rows(
+    rows: Sequence[Sequence[Value | Number]],
+    n_in: int,
+    biases: Sequence[Value | Number] | None,
+) -> bool:
+    """Whether the rows and biases fit the fast path: Values only, rows of length n_in.
+
+    Each condition is checked over the whole layer in one C-level pass.
+    """
+    return bool(
+        n_in > 0
         and set(map(type, rows)) <= _LIST_OR_TUPLE
         and set(map(len, rows)) == {n_in}
         and set(map(type, chain.from_iterable(rows))) == _ONLY_VALUES
         and (
             biases is None or (len(biases) == len(rows) and set(map(type, biases)) == _ONLY_VALUES)
         )
-    ):
-        x_types = set(map(type, xs))
-        if x_types in (_ONLY_FLOATS, _ONLY_VALUES):
-            return _matvec_values(rows, xs, biases, x_types == _ONLY_VALUES)
-    return _general(rows, xs, biases)
+    )
 
 
 def _general(
@@ -109,45 +176,65 @@ def _general(
     return [dot(row, xs, bias=b) for row, b in zip(rows, biases)]
 
 
-def _matvec_values(
+# One prepared row: the weights, their data, the bias's data, the bias as a 0- or
+# 1-tuple, and the fixed part of the node's tuples: for Value inputs, the tail of the
+# local derivatives (the weights' data, then 1 for the bias); for float inputs, the
+# whole parents tuple (the weights and the bias), which every input vector shares.
+_Prepared = tuple[tuple[Value, ...], tuple[float, ...], float, tuple[Value, ...], tuple[Any, ...]]
+
+
+def _prepare(
     rows: Sequence[Sequence[Value | Number]],
-    xs: Sequence[Value | Number],
     biases: Sequence[Value | Number] | None,
     xs_are_values: bool,
-) -> list[Value]:
-    """The fast path: the types are checked, so only arithmetic and tuples remain."""
-    # Once per layer: the inputs' data and the tail every row's tuples end with.
-    # (A list comprehension reads the slots faster than map(attrgetter("data"), ...).)
-    if xs_are_values:
-        xd = tuple([x.data for x in xs])  # type: ignore[union-attr]
-        x_parents: tuple[Value, ...] = tuple(xs)  # type: ignore[arg-type]
-    else:
-        xd = tuple(xs)
-        x_parents = _EMPTY  # float inputs are constants, not parents
-    recording = _RECORDING[0]
-    out: list[Value] = []
-    append = out.append
+) -> list[_Prepared]:
+    """Read every weight and bias once: what a row needs for any input vector."""
+    prepared: list[_Prepared] = []
     for j, row in enumerate(rows):
         ws: tuple[Value, ...] = tuple(row)  # type: ignore[arg-type]
+        # (A list comprehension reads the slots faster than map(attrgetter("data"), ...).)
         wd = tuple([w.data for w in ws])
-        b: Value | None = None if biases is None else biases[j]  # type: ignore[assignment]
-        data = _sum(map(mul, wd, xd))
-        if b is not None:
-            data += b.data
+        bias: tuple[Value, ...]
+        one: tuple[float, ...]
+        if biases is None:
+            bias, bd, one = _EMPTY, 0.0, _EMPTY
+        else:
+            b: Value = biases[j]  # type: ignore[assignment]
+            bias, bd, one = (b,), b.data, _ONE
+        prepared.append((ws, wd, bd, bias, wd + one if xs_are_values else ws + bias))
+    return prepared
+
+
+def _rows_times(
+    prepared: list[_Prepared], xs: Sequence[Value | Number], xs_are_values: bool
+) -> list[Value]:
+    """One "dot" node per prepared row for the input vector `xs` (types checked)."""
+    recording = _RECORDING[0]
+    # Once per input vector: its data and the tuple part that every row shares.
+    if xs_are_values:
+        x_parents: tuple[Value, ...] = tuple(xs)  # type: ignore[arg-type]
+        xd = tuple([x.data for x in x_parents])
+    else:
+        xd = tuple(xs)  # type: ignore[arg-type]
+        # The local derivatives: the inputs (for the weights), then 1 for a bias.
+        local = xd + _ONE if prepared[0][3] else xd
+    out: list[Value] = []
+    append = out.append
+    for ws, wd, bd, bias, fixed in prepared:
+        data = _sum(map(mul, wd, xd)) + bd
         if not isfinite(data):
             # Let dot() name the culprit (a non-finite input or an overflow).
-            dot(row, xs, bias=b)
+            dot(ws, xs, bias=bias[0] if bias else None)
             raise AssertionError("dot() accepted what matvec() found non-finite")
         if not recording:
             append(_make(data, _EMPTY, _EMPTY, "dot"))  # no_grad(): skip the tuples
-            continue
-        # Tuple concatenation runs in C: parents are the weights, the Value inputs,
-        # the bias; local derivatives are the inputs' data, the weights' data, 1.
-        local = xd + wd if xs_are_values else xd
-        if b is None:
-            append(_make(data, ws + x_parents, local, "dot"))
+        elif xs_are_values:
+            # Tuple concatenation runs in C: parents are the weights, the inputs, the
+            # bias; local derivatives are the inputs' data, the weights' data, 1.
+            append(_make(data, ws + x_parents + bias, xd + fixed, "dot"))
         else:
-            append(_make(data, ws + x_parents + (b,), local + _ONE, "dot"))
+            # Float inputs are constants, not parents: `fixed` is the weights and bias.
+            append(_make(data, fixed, local, "dot"))
     return out
 
 

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, dot, matvec
+from engine import Value, dot, matvec, matvec_batch
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
@@ -62,6 +62,22 @@ def _layer_outputs(layer: Layer, x: Input) -> list[Value]:
     z = matvec([n.w for n in neurons], x, [n.b for n in neurons])
     act = ACTIVATIONS[layer.activation]
     return z if act is None else list(map(act, z))
+
+
+def _batch_outputs(layers: Sequence[Layer], X: Sequence[Input], model: Module) -> list[list[Value]]:
+    """The last layer's outputs for every input of `X`: `matvec_batch` layer by layer."""
+    n_in = layers[0].n_in
+    for i, x in enumerate(X):
+        if not hasattr(x, "__len__") or len(x) != n_in:
+            got = f"{len(x)} inputs" if hasattr(x, "__len__") else type(x).__name__
+            raise ValueError(f"{model!r} expects {n_in} inputs, got {got} in X[{i}]: {x!r:.80}")
+    h: Sequence[Input] = X
+    for layer in layers:
+        neurons = layer.neurons
+        z = matvec_batch([n.w for n in neurons], h, [n.b for n in neurons])
+        act = ACTIVATIONS[layer.activation]
+        h = z if act is None else [list(map(act, zs)) for zs in z]
+    return h  # type: ignore[return-value]
 
 
 def _only(outputs: list[Value], model: Module) -> Value:
@@ -163,6 +179,14 @@ class Layer(Module):
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
         return _layer_outputs(self, x)
 
+    def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
+        """`[self(x) for x in X]`, each weight read once for the whole batch.
+
+        Raises:
+            ValueError: naming the first input of `X` with the wrong length.
+        """
+        return _batch_outputs([self], X, self)
+
     def scalar(self, x: Input) -> Value:
         """The single output of a one-neuron layer as a Value (see `MLP.scalar`)."""
         return _only(self.forward(x), self)
@@ -259,6 +283,20 @@ class MLP(Module):
             out = _layer_outputs(layer, out)  # layer sizes chain by construction
         assert isinstance(out, list)
         return out
+
+    def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
+        """`[self(x) for x in X]`, each weight read once per batch: how `fit` runs a batch.
+
+        Raises:
+            ValueError: naming the first input of `X` with the wrong length.
+
+        Example:
+            >>> model = MLP(2, [3, 1], seed=0)
+            >>> X = [[0.5, -1.0], [2.0, 0.0]]
+            >>> [out[0].data for out in model.forward_batch(X)] == [model(x)[0].data for x in X]
+            True
+        """
+        return _batch_outputs(self.layers, X, self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`layers.{k}.neurons.{j}.w.{i}` and `...b`, layer by layer."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import engine
 from engine import Value
+from nn.module import forward_batch
 
 __all__ = [
     "cross_entropy",
@@ -164,8 +165,7 @@ def log_likelihood(model: Any, X: Sequence[Sequence[float]], y: Sequence[int]) -
     if not X:
         raise ValueError("log_likelihood needs at least one point, got none")
     terms: list[Value] = []
-    for x, label in zip(X, y):
-        out = model(x)
+    for out, label in zip(forward_batch(model, X), y):
         outs = [out] if isinstance(out, Value) else list(out)
         if len(outs) == 1:
             terms.append(log_sigmoid(outs[0] * _sign(label, "y[i]")))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import Value, no_grad
+from nn.module import forward_batch
 
 __all__ = ["accuracy", "check_labels", "predict"]
 
@@ -42,7 +43,7 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[int]:
         [-1, 1, 1]
     """
     with no_grad():
-        return [_decide(_outputs(model(x))) for x in X]
+        return [_decide(_outputs(out)) for out in forward_batch(model, X)]
 
 
 def check_labels(y: Sequence[object], n_outputs: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from engine import Value
@@ -49,6 +49,15 @@ class Module:
 
     def __call__(self, x: Any) -> Any:
         return self.forward(x)
+
+    def forward_batch(self, X: Sequence[Any]) -> list[Any]:
+        """The outputs for every input of `X`, in order: the same as `[self(x) for x in X]`.
+
+        `Layer` and `MLP` override it to share work across the batch (each weight
+        is read once per batch instead of once per input); the graphs they build
+        are the same. Subclasses with a `forward` of their own get this loop.
+        """
+        return [self.forward(x) for x in X]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with a dotted name, in a stable order."""
@@ -182,3 +191,10 @@ class Module:
             raise StateDictError(source, [f"not valid JSON ({e})"]) from None
         self.load_state_dict(state, source=source)
         return self
+
+
+def forward_batch(model: Any, X: Sequence[Any]) -> list[Any]:
+    """`model.forward_batch(X)` for a Module, `[model(x) for x in X]` for any callable."""
+    if isinstance(model, Module):
+        return model.forward_batch(X)
+    return [model(x) for x in X]

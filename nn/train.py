@@ -14,7 +14,7 @@ from nn.data import batches
 from nn.features import _rows
 from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
 from nn.metrics import _decide, _outputs, check_labels
-from nn.module import Module
+from nn.module import Module, forward_batch
 from nn.optim import SGD, Optimizer
 
 __all__ = ["LOSSES", "History", "fit", "train_step"]
@@ -274,8 +274,8 @@ def _step(
     optimizer.zero_grad()
     terms = []
     correct = 0
-    for x, label in zip(X, y):
-        outs = _outputs(model(x))
+    for out, label in zip(forward_batch(model, X), y):
+        outs = _outputs(out)
         correct += _decide(outs) == label
         terms.append(loss_fn(outs, label))
     batch_loss = engine.sum(terms) * (1.0 / len(terms))

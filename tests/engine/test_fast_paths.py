@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
-from engine import Value, collector_paused, dot, gradcheck, matvec, no_grad
+from engine import Value, collector_paused, dot, gradcheck, matvec, matvec_batch, no_grad
 from engine.strategies import Expression, expressions
 
 small = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
@@ -125,6 +125,77 @@ def test_matvec_rejects_bad_input_clearly(
 ) -> None:
     with pytest.raises(error, match=re.escape(message)):
         matvec(rows, xs, biases)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- matvec_batch
+
+
+@given(layers(), st.lists(st.booleans(), min_size=0, max_size=4), st.booleans())
+def test_matvec_batch_makes_the_nodes_matvec_makes(
+    layer: tuple, kinds: list[bool], recording: bool
+) -> None:
+    rows_data, xs_data, biases_data = layer
+    rows = [[Value(w) for w in row] for row in rows_data]
+    biases = None if biases_data is None else [Value(b) for b in biases_data]
+    # A batch may mix float vectors and Value vectors; each gets its own kind of node.
+    batch = [
+        [Value(x + k) for x in xs_data] if as_values else [x - k for x in xs_data]
+        for k, as_values in enumerate(kinds)
+    ]
+    with engine.no_grad() if not recording else collector_paused():
+        batched = matvec_batch(rows, batch, biases)
+        one_by_one = [matvec(rows, xs, biases) for xs in batch]
+    assert len(batched) == len(batch)
+    for zs, expected in zip(batched, one_by_one, strict=True):
+        assert len(zs) == len(rows)
+        for a, b in zip(zs, expected, strict=True):
+            assert a.data == b.data and a.op == b.op == "dot"
+            assert a.local_grads == b.local_grads
+            assert len(a.parents) == len(b.parents)
+            assert all(p is q for p, q in zip(a.parents, b.parents))
+
+
+def test_matvec_batch_gradients_add_up_over_the_batch() -> None:
+    w = [Value(1.5), Value(-2.0)]
+    b = Value(0.25)
+    batch = [[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]
+    engine.sum([zs[0] for zs in matvec_batch([w], batch, [b])]).backward()
+    assert [wi.grad for wi in w] == [4.5, 1.5]  # each weight's inputs, summed
+    assert b.grad == 3.0
+
+
+def test_matvec_batch_shares_one_parents_tuple_per_row_for_float_inputs() -> None:
+    rows = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    out = matvec_batch(rows, [[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]], [Value(0.0), Value(1.0)])
+    for j in range(2):
+        assert len({id(zs[j].parents) for zs in out}) == 1  # one tuple, not three copies
+        assert out[0][j].parents == (*rows[j], out[0][j].parents[-1])
+
+
+def test_matvec_batch_of_nothing_is_an_empty_list() -> None:
+    assert matvec_batch([[Value(1.0)]], []) == []
+
+
+@pytest.mark.parametrize(
+    ("batch", "error", "message"),
+    [
+        ([[1.0, 2.0], [1.0]], ValueError, "rows[0] has 2 weights"),
+        ([[1.0, 2.0], "ab"], TypeError, "xs to be a list or tuple"),
+        ([[1.0, 2.0], [1.0, math.inf]], ValueError, "non-finite number inf"),
+        ([[1.0, 2.0], [1.0, None]], TypeError, "dot() xs[1] must be a real number"),
+    ],
+)
+def test_matvec_batch_names_the_input_vector_that_is_wrong(
+    batch: list, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)) as caught:
+        matvec_batch([[Value(1.0), Value(2.0)]], batch)
+    assert "batch[1]" in "".join(getattr(caught.value, "__notes__", []))
+
+
+def test_matvec_batch_rejects_a_batch_that_is_not_a_sequence() -> None:
+    with pytest.raises(TypeError, match="batch to be a list or tuple"):
+        matvec_batch([[Value(1.0)]], iter([[1.0]]))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------- collector_paused

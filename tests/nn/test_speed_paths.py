@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 
 import pytest
 
@@ -62,6 +63,52 @@ def test_mlp_makes_the_same_graph_as_its_neurons_and_the_same_gradients() -> Non
 def test_mlp_accepts_integer_inputs_like_a_neuron() -> None:
     model = MLP(2, [3, 1], seed=0)
     assert model([1, 2])[0].data == pytest.approx(model([1.0, 2.0])[0].data)
+
+
+# ------------------------------------------------------------------ forward_batch
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh", "sigmoid", "step"])
+def test_forward_batch_makes_the_graphs_calling_one_by_one_makes(activation: str) -> None:
+    model = MLP(3, [4, 2], activation=activation, output_activation="tanh", seed=5)
+    X = [[0.5, -1.0, 2.0], [0.0, 0.25, -0.5], [Value(1.0), Value(2.0), Value(-3.0)]]
+    batched = model.forward_batch(X)
+    assert len(batched) == len(X)
+    for outs, x in zip(batched, X, strict=True):
+        for a, b in zip(outs, model(x), strict=True):
+            _same_graph(a, b)
+    layer = model.layers[0]
+    for outs, x in zip(layer.forward_batch(X), X, strict=True):
+        for a, b in zip(outs, layer(x), strict=True):
+            _same_graph(a, b)
+
+
+def test_forward_batch_gives_the_gradients_of_the_per_point_loop() -> None:
+    model = MLP(2, [5, 1], activation="relu", seed=4)
+    engine.sum([out[0] * out[0] for out in model.forward_batch(X)]).backward()
+    batched = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    engine.sum([model(x)[0] * model(x)[0] for x in X]).backward()
+    assert [p.grad for p in model.parameters()] == pytest.approx(batched, rel=1e-12)
+
+
+def test_forward_batch_of_a_module_without_its_own_is_the_loop() -> None:
+    neuron = Layer(2, 1, "tanh", seed=0).neurons[0]
+    outs = neuron.forward_batch(X)
+    assert [o.data for o in outs] == [neuron(x).data for x in X]
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        ([[1.0, 2.0], [1.0]], "expects 2 inputs, got 1 inputs in X[1]"),
+        ([[1.0, 2.0], 3.0], "expects 2 inputs, got float in X[1]"),
+    ],
+)
+def test_forward_batch_names_the_point_of_the_wrong_size(X: list, message: str) -> None:
+    for model in (MLP(2, [3, 1], seed=0), Layer(2, 3, seed=0)):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            model.forward_batch(X)
 
 
 # --------------------------------------------------------------------- train_step
