@@ -278,6 +278,26 @@ def test_backward_accumulates_leaves_across_calls() -> None:
     assert x.grad == pytest.approx(2 * once)
 
 
+def test_backward_stops_at_a_relu_that_is_off_and_still_gets_shared_nodes_right() -> None:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    a = x * y  # 6: reached through the dead relu and through the live product
+    behind = x + y  # reached only through the dead relu
+    off = (a + behind - 100.0).relu()
+    f = off + a * 2.0
+    behind.grad = 7.0  # what a node left over from an earlier backward might hold
+    f.backward()
+    assert (x.grad, y.grad, a.grad) == (6.0, 4.0, 2.0)
+    assert behind.grad == 7.0  # nothing flowed there, so the walk never touched it
+    assert off.grad == 1.0
+
+
+def test_backward_from_a_relu_that_is_off_gives_zero_gradients() -> None:
+    x = Value(-1.5)
+    h = (x * 2.0).relu()
+    h.backward()
+    assert (h.grad, x.grad) == (1.0, 0.0)
+
+
 def _reference_grads(root: Value) -> dict[Value, float]:
     """The chain rule over the public order, into a dict: no grad field is used."""
     grads = {n: 0.0 for n in root.topological_order()}
