@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.grad_mode import _RECORDING
 from engine.nary import _ONLY_FLOATS, _ONLY_VALUES, _sum, dot
-from engine.value import _EMPTY, _ONE, Number, Value, _make
+from engine.value import _EMPTY, _ONE, Number, Value, _new
 
 _LIST_OR_TUPLE = {list, tuple}
 
@@ -226,15 +226,24 @@ def _rows_times(
             # Let dot() name the culprit (a non-finite input or an overflow).
             dot(ws, xs, bias=bias[0] if bias else None)
             raise AssertionError("dot() accepted what matvec() found non-finite")
+        # `_make` written out (as in Value.__add__): this loop makes most of a network.
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
         if not recording:
-            append(_make(data, _EMPTY, _EMPTY, "dot"))  # no_grad(): skip the tuples
+            node.parents = node.local_grads = _EMPTY  # no_grad(): skip the tuples
         elif xs_are_values:
             # Tuple concatenation runs in C: parents are the weights, the inputs, the
             # bias; local derivatives are the inputs' data, the weights' data, 1.
-            append(_make(data, ws + x_parents + bias, xd + fixed, "dot"))
+            node.parents = ws + x_parents + bias
+            node.local_grads = xd + fixed
         else:
             # Float inputs are constants, not parents: `fixed` is the weights and bias.
-            append(_make(data, fixed, local, "dot"))
+            node.parents = fixed
+            node.local_grads = local
+        node.op = "dot"
+        node.label = ""
+        append(node)
     return out
 
 

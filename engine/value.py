@@ -307,10 +307,24 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x). Convention: the derivative at exactly 0 is 0."""
+        # `_make` written out, as in `__add__`: a relu network makes one per unit.
         a = self.data
+        out = _new(Value)
         if a > 0.0:
-            return _make(a, (self,), _ONE, "relu")
-        return _make(0.0, (self,), _ZERO, "relu")
+            out.data = a
+            local = _ONE
+        else:
+            out.data = 0.0
+            local = _ZERO
+        out.grad = 0.0
+        if _RECORDING[0]:
+            out.parents = (self,)
+            out.local_grads = local
+        else:
+            out.parents = out.local_grads = _EMPTY
+        out.op = "relu"
+        out.label = ""
+        return out
 
     def step(self) -> Value:
         """The perceptron's threshold: +1 when x >= 0 (ties are positive), else -1.
