@@ -436,34 +436,41 @@ def _interior_order_resetting_grads(root: Value) -> list[Value]:
       so the nodes behind it need neither a place in the order nor a reset. One
       identity check per node; in a relu network it skips every unit that is off.
     - Each interior node's gradient is reset to 0 (backward must not add to the
-      gradients of a previous call), and that reset doubles as the visited mark:
-      the node's grad becomes `visited`, a float 0.0 created for this walk, so no
-      node can hold it already, and an identity check is cheaper than a set lookup.
+      gradients of a previous call), and the reset doubles as the walk's marks:
+      the node's grad becomes `expanded`, then `done`, two float 0.0 objects made
+      for this walk, so no node can hold them already, and an identity check is
+      cheaper than a set lookup.
 
-    The stack holds nodes to expand; a `None` above an expanded node says "all its
-    parents are done, emit it next". A visited node that is not yet emitted is one
-    of the current path's nodes, which cannot be a parent of anything below it in a
-    graph without cycles, so the marks alone keep the order correct.
+    The stack holds nodes; each is popped twice. The first time (its grad is not
+    yet a mark) it is expanded: marked `expanded`, pushed back, and its interior
+    parents pushed above it. The second time (marked `expanded`) all its parents
+    are done, so it is emitted and marked `done`, which is also its reset gradient
+    of 0.0. Copies of a node pushed by other children before it was expanded pop
+    later, find it `done` and are skipped. No parent of the node being expanded can
+    be `expanded` but not `done`: that would make it both above and below the node
+    in the graph, a cycle.
     """
     order: list[Value] = []
     if not root.parents:
         return order
-    visited = float(0)
+    # Two fresh float 0.0 objects: identity checks tell the marks from any gradient.
+    expanded, done = float(0), float(0)
     emit = order.append
-    stack: list[Value | None] = [root]
+    stack = [root]
     push = stack.append
     pop = stack.pop
     while stack:
         node = pop()
-        if node is None:
-            emit(pop())  # type: ignore[arg-type]
-        elif node.grad is not visited:
-            node.grad = visited
+        mark = node.grad
+        if mark is expanded:  # second visit: every parent is already in the order
+            node.grad = done
+            emit(node)
+        elif mark is not done:  # first visit
+            node.grad = expanded
             push(node)
-            push(None)
             if node.local_grads is not _ZERO:  # else nothing flows back through it
                 for parent in node.parents:
-                    if parent.parents and parent.grad is not visited:
+                    if parent.parents and parent.grad is not done:
                         push(parent)
     return order
 
