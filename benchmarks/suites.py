@@ -50,6 +50,37 @@ def interleaved(
     return times
 
 
+def interleaved_after_reference(
+    fns: dict[str, Callable[[], Any]],
+    reference: Callable[[], Any],
+    reps: int,
+    after: dict[str, Callable[[], None]] | None = None,
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """As `interleaved`, but each run of a callable comes right after a timed run of
+    `reference`: the two are milliseconds apart, so their ratio holds even when the
+    speed of a shared machine swings between repetitions (it does, by up to 2x).
+
+    Returns the times of each callable and, aligned with them, the reference's.
+    """
+    after = after or {}
+    for name, fn in fns.items():
+        fn()
+        after.get(name, gc.collect)()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    ref_times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            t0 = clock()
+            reference()
+            ref_times[name].append(clock() - t0)
+            gc.collect()
+            t0 = clock()
+            fn()
+            times[name].append(clock() - t0)
+            after.get(name, gc.collect)()
+    return times, ref_times
+
+
 # ------------------------------------------------------------------- MLP step
 
 
@@ -91,21 +122,32 @@ def mlp_suite(with_torch: bool, reps: int, slow_reps: int) -> list[Result]:
     # Slow variants (micrograd with its collector on) get fewer repetitions.
     fast = [v for v in ok if not (v.engine == "micrograd" and not v.gc_off)]
     slow = [v for v in ok if v not in fast]
+    # Every variant is timed right after a run of the floor (a separate copy of it,
+    # so the floor's own row is timed like any other variant): ratios to the floor
+    # come from those adjacent pairs, and ratios between engines go through them.
+    reference = E.Floor()
+    reference.reset()
     times: dict[str, list[float]] = {}
+    floor_times: dict[str, list[float]] = {}
     for group, n in ((fast, reps), (slow, slow_reps)):
         key = {f"{v.engine}: {v.name}": v for v in group}
-        times.update(
-            interleaved(
-                {k: v.timed_step() for k, v in key.items()},
-                n,
-                after={k: v.after_step for k, v in key.items()},
-            )
+        t, f = interleaved_after_reference(
+            {k: v.timed_step() for k, v in key.items()},
+            reference.step,
+            n,
+            after={k: v.after_step for k, v in key.items()},
         )
+        times.update(t)
+        floor_times.update(f)
     for r in results:
-        t = times.get(f"{r['engine']}: {r['variant']}")
-        if t:
-            r["seconds"] = statistics.median(t)
-            r["all_seconds"] = t
+        name = f"{r['engine']}: {r['variant']}"
+        if times.get(name):
+            r["seconds"] = statistics.median(times[name])
+            r["all_seconds"] = times[name]
+            r["floor_seconds"] = floor_times[name]
+            r["per_floor"] = statistics.median(
+                a / b for a, b in zip(times[name], floor_times[name])
+            )
     return results
 
 
