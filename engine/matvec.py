@@ -201,7 +201,11 @@ def _prepare(
         else:
             b: Value = biases[j]  # type: ignore[assignment]
             bias, bd, one = (b,), b.data, _ONE
-        prepared.append((ws, wd, bd, bias, wd + one if xs_are_values else ws + bias))
+        if not _RECORDING[0]:
+            fixed: tuple[Any, ...] = _EMPTY  # no_grad(): no node keeps a tuple
+        else:
+            fixed = wd + one if xs_are_values else ws + bias
+        prepared.append((ws, wd, bd, bias, fixed))
     return prepared
 
 
