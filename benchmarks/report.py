@@ -62,8 +62,10 @@ def mlp_table(rows: list[Row]) -> list[str]:
     mg = _find(rows, "mlp", "micrograd", "own MLP (micrograd.nn.MLP)")
     out = [
         "MLP step: 2-16-16-1 relu MLP, 100 two-moons points, mean hinge loss, full batch,",
-        "zero grads + forward + backward + SGD update (CPU time, median). Each run follows",
-        "a run of the floor; the ratios are medians of those adjacent pairs.",
+        "zero grads + forward + backward + SGD update (CPU time, median). Each variant runs in",
+        "its own process; each of its steps follows a floor step there, and this/floor is the",
+        "median of those adjacent pairs (micrograd with its collector on, whose steps last",
+        "seconds: its median over the run's median floor step).",
         "",
         f"{'engine: variant':62} {'time':>10} {'micrograd/this':>15} {'this/floor':>11}",
     ]

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import suites
 
     reps = 3 if args.quick else args.repeat
-    slow_reps = 1 if args.quick else max(3, reps // 2)
+    slow_reps = 1 if args.quick else max(5, reps // 2)
     sizes = [1_000, 10_000] if args.quick else [1_000, 100_000, 1_000_000]
     out: dict[str, Any] = {"machine": machine(), "args": vars(args), "started": time.time()}
     steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [

@@ -9,6 +9,7 @@ speed: a wrong answer is reported as WRONG, never as a time.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import statistics
@@ -50,36 +51,6 @@ def interleaved(
     return times
 
 
-def interleaved_after_reference(
-    fns: dict[str, Callable[[], Any]],
-    reference: Callable[[], Any],
-    reps: int,
-    after: dict[str, Callable[[], None]] | None = None,
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """As `interleaved`, but each run of a callable comes right after a timed run of
-    `reference`: the two are milliseconds apart, so their ratio holds even when the
-    speed of a shared machine swings between repetitions (it does, by up to 2x).
-
-    Returns the times of each callable and, aligned with them, the reference's.
-    """
-    after = after or {}
-    for name, fn in fns.items():
-        fn()
-        after.get(name, gc.collect)()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    ref_times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            t0 = clock()
-            reference()  # makes no garbage: a collector-on variant still meets the last one's
-            ref_times[name].append(clock() - t0)
-            t0 = clock()
-            fn()
-            times[name].append(clock() - t0)
-            after.get(name, gc.collect)()
-    return times, ref_times
-
-
 # ------------------------------------------------------------------- MLP step
 
 
@@ -118,36 +89,105 @@ def mlp_suite(with_torch: bool, reps: int, slow_reps: int) -> list[Result]:
         if good:
             ok.append(v)
         v.reset()
-    # Slow variants (micrograd with its collector on) get fewer repetitions.
-    fast = [v for v in ok if not (v.engine == "micrograd" and not v.gc_off)]
-    slow = [v for v in ok if v not in fast]
-    # Every variant is timed right after a run of the floor (a separate copy of it,
-    # so the floor's own row is timed like any other variant): ratios to the floor
-    # come from those adjacent pairs, and ratios between engines go through them.
+    # Each variant is timed in a process of its own, as users run it: the garbage
+    # of one engine's graphs (micrograd's is 45 MB) never fragments another's heap.
+    # The processes take turns, one step each per round, and every step comes right
+    # after a step of the floor in the same process: ratios to the floor come from
+    # those adjacent pairs, and ratios between engines go through them.
+    fast = [i for i, v in enumerate(variants) if v in ok and not _slow(v)]
+    slow = [i for i, v in enumerate(variants) if v in ok and _slow(v)]
+    times: dict[int, list[float]] = {i: [] for i in fast + slow}
+    floor_times: dict[int, list[float]] = {i: [] for i in fast + slow}
+    with _Workers(fast + slow, with_torch) as workers:
+        for group, n in ((fast, reps), (slow, slow_reps)):
+            for _ in range(n):
+                for i in group:
+                    t, f = workers.step(i)
+                    times[i].append(t)
+                    floor_times[i].append(f)
+    # A step of seconds spans several of the machine's speed swings, so a floor step
+    # of milliseconds next to it says little: slow variants are compared with the
+    # median of all the floor steps of the run instead.
+    all_floor = statistics.median(f for i in fast + slow for f in floor_times[i])
+    for i, r in enumerate(results):
+        if times.get(i):
+            r["seconds"] = statistics.median(times[i])
+            r["all_seconds"] = times[i]
+            r["floor_seconds"] = floor_times[i]
+            if i in slow:
+                r["per_floor"] = r["seconds"] / all_floor
+            else:
+                r["per_floor"] = statistics.median(a / b for a, b in zip(times[i], floor_times[i]))
+    return results
+
+
+def _slow(v: E.Variant) -> bool:
+    """micrograd with its collector on: seconds per step, so fewer repetitions."""
+    return v.engine == "micrograd" and not v.gc_off
+
+
+def _mlp_worker(conn: Any, index: int, with_torch: bool) -> None:
+    """A process that runs one MLP variant: per request, a floor step, then its step."""
+    variant = E.mlp_variants(with_torch)[index]
     reference = E.Floor()
     reference.reset()
-    times: dict[str, list[float]] = {}
-    floor_times: dict[str, list[float]] = {}
-    for group, n in ((fast, reps), (slow, slow_reps)):
-        key = {f"{v.engine}: {v.name}": v for v in group}
-        t, f = interleaved_after_reference(
-            {k: v.timed_step() for k, v in key.items()},
-            reference.step,
-            n,
-            after={k: v.after_step for k, v in key.items()},
-        )
-        times.update(t)
-        floor_times.update(f)
-    for r in results:
-        name = f"{r['engine']}: {r['variant']}"
-        if times.get(name):
-            r["seconds"] = statistics.median(times[name])
-            r["all_seconds"] = times[name]
-            r["floor_seconds"] = floor_times[name]
-            r["per_floor"] = statistics.median(
-                a / b for a, b in zip(times[name], floor_times[name])
-            )
-    return results
+    variant.reset()
+    step = variant.timed_step()
+    reference.step()  # warm-up, untimed
+    step()
+    variant.after_step()
+    conn.send("ready")
+    while conn.recv() is not None:
+        # The floor runs with the collector off: it makes no garbage of its own, and
+        # this way it never collects the variant's (a collector-on variant's step
+        # pays for its own garbage, in a later step, as in a training loop).
+        gc.disable()
+        t0 = clock()
+        reference.step()
+        floor_seconds = clock() - t0
+        gc.enable()
+        t0 = clock()
+        step()
+        seconds = clock() - t0
+        variant.after_step()
+        conn.send((seconds, floor_seconds))
+
+
+class _Workers:
+    """One `_mlp_worker` process per variant index, started fresh (spawn), stopped on exit."""
+
+    def __init__(self, indices: list[int], with_torch: bool) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self.procs: dict[int, Any] = {}
+        self.conns: dict[int, Any] = {}
+        for i in indices:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_mlp_worker, args=(child, i, with_torch), daemon=True)
+            proc.start()
+            self.procs[i], self.conns[i] = proc, parent
+
+    def __enter__(self) -> _Workers:
+        for i, conn in self.conns.items():
+            if conn.recv() != "ready":
+                raise RuntimeError(f"MLP worker {i} did not start")
+        return self
+
+    def step(self, i: int) -> tuple[float, float]:
+        """(step seconds, floor seconds) of one request to worker `i`."""
+        self.conns[i].send("step")
+        seconds, floor_seconds = self.conns[i].recv()
+        return seconds, floor_seconds
+
+    def __exit__(self, *exc: object) -> None:
+        for conn in self.conns.values():
+            with contextlib.suppress(OSError):  # a worker that died has no pipe left
+                conn.send(None)
+        for proc in self.procs.values():
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
 
 
 # -------------------------------------------------- deep chain and wide sum
