@@ -66,6 +66,8 @@ def _layer_outputs(layer: Layer, x: Input) -> list[Value]:
 
 def _batch_outputs(layers: Sequence[Layer], X: Sequence[Input], model: Module) -> list[list[Value]]:
     """The last layer's outputs for every input of `X`: `matvec_batch` layer by layer."""
+    if type(X) is not list and type(X) is not tuple:
+        X = list(X)  # read it once: a generator would be used up by the checks below
     n_in = layers[0].n_in
     for i, x in enumerate(X):
         if not hasattr(x, "__len__") or len(x) != n_in:

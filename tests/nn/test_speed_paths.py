@@ -92,6 +92,13 @@ def test_forward_batch_gives_the_gradients_of_the_per_point_loop() -> None:
     assert [p.grad for p in model.parameters()] == pytest.approx(batched, rel=1e-12)
 
 
+def test_forward_batch_takes_any_iterable_of_points() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    from_list = [out[0].data for out in model.forward_batch(X)]
+    assert [out[0].data for out in model.forward_batch(x for x in X)] == from_list
+    assert [out[0].data for out in model.forward_batch(tuple(X))] == from_list
+
+
 def test_forward_batch_of_a_module_without_its_own_is_the_loop() -> None:
     neuron = Layer(2, 1, "tanh", seed=0).neurons[0]
     outs = neuron.forward_batch(X)
