@@ -158,28 +158,13 @@ def targets(rows: list[Row]) -> list[str]:
     checks.append((f"{dot_loop} vs micrograd", speedup(mg_own, fused), 100, True))
     checks.append(("own MLP (nn.MLP) / floor", per_floor(own), 2, False))
     checks.append((f"{dot_loop} / floor", per_floor(fused), 2, False))
-    checks.append(
-        (
-            "binary graph (ours, collector on) vs micrograd's off",
-            speedup(
-                _find(rows, "mlp", "micrograd", "binary ops (collector off)"),
-                _find(rows, "mlp", "tracegrad", "binary ops"),
-            ),
-            2,
-            True,
-        )
-    )
-    checks.append(
-        (
-            "binary graph, both collectors off (per-node cost)",
-            speedup(
-                _find(rows, "mlp", "micrograd", "binary ops (collector off)"),
-                _find(rows, "mlp", "tracegrad", "binary ops (collector off)"),
-            ),
-            2,
-            True,
-        )
-    )
+    mg_binary_off = _find(rows, "mlp", "micrograd", "binary ops (collector off)")
+    for what, ours in (
+        ("binary graph (ours, collector on) vs micrograd's off", "binary ops"),
+        ("binary graph, both collectors off (per-node cost)", "binary ops (collector off)"),
+    ):
+        speed = speedup(mg_binary_off, _find(rows, "mlp", "tracegrad", ours))
+        checks.append((what, speed, 2, True))
     mem = _find(rows, "memory", "tracegrad", "v * w (two Value parents)")
     per_node = mem["bytes_per_node"] if mem else None
     checks.append(("bytes per node, v * w chain", per_node, 200, False))
