@@ -7,6 +7,10 @@ that work once per layer and then, for each row, only what is row-specific. Each
 result is exactly the node `dot(row, xs, bias=b)` would make: the same op, the same
 parents in the same order and the same local derivatives, so the graph, its pictures
 and its gradients do not change, only the time it takes to build them.
+
+`matvec_batch(rows, batch, biases)` goes one step further for a batch of input vectors:
+the weights are checked and read once for the whole batch, which is how `nn` runs a
+forward pass over many points.
 """
 
 from __future__ import annotations
