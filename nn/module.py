@@ -53,11 +53,12 @@ class Module:
     def forward_batch(self, X: Sequence[Any]) -> list[Any]:
         """The outputs for every input of `X`, in order: the same as `[self(x) for x in X]`.
 
-        `Layer` and `MLP` override it to share work across the batch (each weight
-        is read once per batch instead of once per input); the graphs they build
-        are the same. Subclasses with a `forward` of their own get this loop.
+        `Neuron`, `Layer` and `MLP` override it to share work across the batch (each
+        weight is read once per batch instead of once per input); the graphs they
+        build are the same. A subclass that overrides `forward` or `__call__` gets this
+        loop, so its own code is always what runs.
         """
-        return [self.forward(x) for x in X]
+        return [self(x) for x in X]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with a dotted name, in a stable order."""

@@ -15,7 +15,7 @@ import pytest
 
 import engine
 from engine import Value
-from nn import MLP, SGD, Layer, fit
+from nn import MLP, SGD, Layer, Module, fit
 from nn.train import train_step
 
 
@@ -99,10 +99,44 @@ def test_forward_batch_takes_any_iterable_of_points() -> None:
     assert [out[0].data for out in model.forward_batch(tuple(X))] == from_list
 
 
-def test_forward_batch_of_a_module_without_its_own_is_the_loop() -> None:
-    neuron = Layer(2, 1, "tanh", seed=0).neurons[0]
+@pytest.mark.parametrize("activation", ["linear", "relu", "sigmoid"])
+def test_neuron_forward_batch_makes_the_graphs_calling_it_makes(activation: str) -> None:
+    neuron = Layer(2, 1, activation, seed=0).neurons[0]
     outs = neuron.forward_batch(X)
-    assert [o.data for o in outs] == [neuron(x).data for x in X]
+    assert len(outs) == len(X)
+    for a, x in zip(outs, X, strict=True):
+        _same_graph(a, neuron(x))
+    with pytest.raises(ValueError, match=re.escape("got 3 inputs in X[0]")):
+        neuron.forward_batch([[1.0, 2.0, 3.0]])
+
+
+class _Doubler(Module):
+    """A module with a forward of its own and no forward_batch."""
+
+    def __init__(self) -> None:
+        self.w = Value(1.5)
+
+    def forward(self, x: list[float]) -> Value:
+        return self.w * x[0] * 2.0
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [("w", self.w)]
+
+
+def test_forward_batch_runs_a_subclass_s_own_forward() -> None:
+    class Clipped(MLP):
+        def forward(self, x: list[float]) -> list[Value]:  # type: ignore[override]
+            return [out.tanh() for out in super().forward(x)]
+
+    model = Clipped(2, [3, 1], seed=0)
+    assert [out[0].op for out in model.forward_batch(X)] == ["tanh"] * len(X)
+    assert [out[0].data for out in model.forward_batch(X)] == [model(x)[0].data for x in X]
+
+
+def test_forward_batch_of_a_module_without_its_own_is_the_loop() -> None:
+    model = _Doubler()
+    assert [o.data for o in model.forward_batch(X)] == [model(x).data for x in X]
+    assert [o.data for o in model.forward_batch(iter(X))] == [3.0, -3.0, 1.5, -6.0]
 
 
 @pytest.mark.parametrize(
