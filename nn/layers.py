@@ -19,7 +19,8 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, dot, matvec, matvec_batch
+from engine import Value, dot, is_grad_enabled, matvec, matvec_batch
+from nn import _floats
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
@@ -70,8 +71,7 @@ def _unchanged(model: Module, cls: type[Module]) -> bool:
     return kind.forward is cls.forward and kind.__call__ is Module.__call__
 
 
-# What a layer computes: its weight rows, its biases and its activation's name.
-_Stage = tuple[list[list[Value]], list[Value], str]
+_Stage = _floats.Stage  # what a layer computes: weight rows, biases, activation name
 
 
 def _stage(layer: Layer) -> _Stage:
@@ -88,6 +88,10 @@ def _batch_outputs(
         if not hasattr(x, "__len__") or len(x) != n_in:
             got = f"{len(x)} inputs" if hasattr(x, "__len__") else type(x).__name__
             raise ValueError(f"{model!r} expects {n_in} inputs, got {got} in X[{i}]: {x!r:.80}")
+    if not is_grad_enabled():
+        floats = _floats.outputs(stages, X)
+        if floats is not None:
+            return floats
     h: Sequence[Input] = X
     for rows, biases, activation in stages:
         z = matvec_batch(rows, h, biases)
@@ -204,6 +208,10 @@ class Layer(Module):
         """The outputs of every neuron, in order."""
         if len(x) != self.n_in:
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
+        if not is_grad_enabled():
+            floats = _floats.outputs([_stage(self)], [x])
+            if floats is not None:
+                return floats[0]
         return _layer_outputs(self, x)
 
     def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
@@ -307,6 +315,10 @@ class MLP(Module):
         """The outputs of the last layer for the inputs `x`."""
         if len(x) != self.n_in:
             raise ValueError(f"MLP expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
+        if not is_grad_enabled():
+            floats = _floats.outputs([_stage(layer) for layer in self.layers], [x])
+            if floats is not None:
+                return floats[0]
         out: Input = x
         for layer in self.layers:
             out = _layer_outputs(layer, out)  # layer sizes chain by construction

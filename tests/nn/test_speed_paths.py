@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
-from engine import Value
+from engine import Value, no_grad
 from nn import MLP, SGD, Layer, Module, fit
 from nn.train import train_step
 
@@ -150,6 +153,58 @@ def test_forward_batch_names_the_point_of_the_wrong_size(X: list, message: str) 
     for model in (MLP(2, [3, 1], seed=0), Layer(2, 3, seed=0)):
         with pytest.raises(ValueError, match=re.escape(message)):
             model.forward_batch(X)
+
+
+# ------------------------------------------------------- no_grad(): the float path
+
+ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid", "step"]
+points = st.lists(st.floats(-3.0, 3.0), min_size=2, max_size=2)
+
+
+@settings(deadline=None)
+@given(
+    st.sampled_from(ACTIVATIONS),
+    st.sampled_from(ACTIVATIONS),
+    st.integers(0, 2**16),
+    st.lists(points, min_size=1, max_size=4),
+)
+def test_no_grad_outputs_equal_the_recorded_ones_to_the_last_bit(
+    hidden: str, last: str, seed: int, X: list[list[float]]
+) -> None:
+    model = MLP(2, [4, 3, 2], activation=hidden, output_activation=last, seed=seed)
+    rng = random.Random(seed)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            neuron.b.data = rng.uniform(-1.0, 1.0)  # biases start at 0: make them count
+    recorded = [[o.data for o in model(x)] for x in X]
+    layer_recorded = [[o.data for o in model.layers[0](x)] for x in X]
+    with no_grad():
+        for outs in ([model(x) for x in X], model.forward_batch(X)):
+            assert [[o.data for o in out] for out in outs] == recorded
+            for out in outs:
+                assert all(
+                    o.parents == () and o.op == ("dot" if last == "linear" else last) for o in out
+                )
+        assert [[o.data for o in model.layers[0](x)] for x in X] == layer_recorded
+        assert [[o.data for o in out] for out in model.layers[0].forward_batch(X)] == (
+            layer_recorded
+        )
+
+
+def test_no_grad_takes_the_value_path_for_ints_and_explains_bad_numbers() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    expected = model([1.0, 2.0])[0].data
+    with no_grad():
+        assert model([1, 2])[0].data == expected  # ints: the Value path converts them
+        assert model.forward_batch([[1, 2]])[0][0].data == expected
+        with pytest.raises(ValueError, match="non-finite number inf"):
+            model([math.inf, 1.0])
+        for w in model.layers[0].neurons[0].w:
+            w.data = 1.0
+        with pytest.raises(OverflowError, match="overflows"):
+            model([1e308, 1e308])  # 2e308: a weighted sum too large for a float
+        with pytest.raises(TypeError, match="must be a real number"):
+            model(["a", 1.0])
 
 
 # --------------------------------------------------------------------- train_step
