@@ -219,8 +219,7 @@ class TorchMLP(Variant):
     engine, name = "torch", "own MLP (torch.nn, batched)"
 
     def reset(self) -> None:
-        import torch
-
+        torch = import_torch()
         torch.set_num_threads(1)
         layers: list[Any] = []
         for k, (w, b) in enumerate(INITIAL):
@@ -280,8 +279,7 @@ class TorchBinary(BinaryGraph):
         super().__init__("torch", torch_scalar)
 
     def reset(self) -> None:
-        import torch
-
+        torch = import_torch()
         torch.set_num_threads(1)
         if not hasattr(torch.Tensor, "relu"):
             raise RuntimeError("this torch has no Tensor.relu")
@@ -323,6 +321,7 @@ def mlp_variants(with_torch: bool) -> list[Variant]:
         BinaryGraph("micrograd", micrograd.engine.Value, gc_off=True),
     ]
     if with_torch:
-        import_torch()
+        # torch is imported by these variants' reset(), so only their own processes
+        # hold its tens of thousands of objects (which the cycle collector would scan).
         variants += [TorchMLP(), TorchBinary()]
     return variants
