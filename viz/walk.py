@@ -128,9 +128,34 @@ def walk(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     order = forward_order(root)
-    position = {v: i for i, v in enumerate(order)}
-    membership = _group_membership(order, position, _normalise_groups(groups))
+    membership = _group_membership(order, _normalise_groups(groups))
+    if membership:
+        nodes, ids = _boxes(order, membership, max_nodes)
+    else:  # every Value is its own box
+        _check_size(len(order), max_nodes)
+        ids = {value: f"v{i}" for i, value in enumerate(order)}
+        nodes = [ValueNode(node_id, value) for value, node_id in ids.items()]
+    # Boxes in the order their first Value comes in the reading order.
+    box = {node.id: node for node in nodes}
+    reading = tuple(box[node_id] for node_id in dict.fromkeys(ids[v] for v in _reading_order(root)))
+    edges = _edges(order, ids) if membership else _single_edges(order, ids)
+    return GraphView(root, tuple(nodes), tuple(edges), ids, reading)
 
+
+def _check_size(n_boxes: int, max_nodes: int) -> None:
+    """Raise GraphTooLargeError, saying how to shrink the drawing, past `max_nodes` boxes."""
+    if n_boxes > max_nodes:
+        raise GraphTooLargeError(
+            f"the graph has {n_boxes} nodes to draw, more than max_nodes={max_nodes}: "
+            f"collapse modules into boxes with groups=... (for a model, "
+            f"viz.layer_groups(model, x) gives one box per layer) or raise max_nodes"
+        )
+
+
+def _boxes(
+    order: list[Value], membership: Mapping[Value, str], max_nodes: int
+) -> tuple[list[ValueNode | GroupNode], dict[Value, str]]:
+    """The boxes in forward order (a group where its first member is) and each Value's box id."""
     nodes: list[ValueNode | GroupNode] = []
     ids: dict[Value, str] = {}
     group_ids: dict[str, str] = {}
@@ -147,22 +172,12 @@ def walk(
             nodes.append(GroupNode(group_ids[title], title, ()))  # members filled below
         ids[value] = group_ids[title]
         members[title].append(value)
-    if len(nodes) > max_nodes:
-        raise GraphTooLargeError(
-            f"the graph has {len(nodes)} nodes to draw, more than max_nodes={max_nodes}: "
-            f"collapse modules into boxes with groups=... (for a model, "
-            f"viz.layer_groups(model, x) gives one box per layer) or raise max_nodes"
-        )
+    _check_size(len(nodes), max_nodes)
     nodes = [
         GroupNode(n.id, n.title, tuple(members[n.title])) if isinstance(n, GroupNode) else n
         for n in nodes
     ]
-    rank = {v: i for i, v in enumerate(_reading_order(root))}
-    first: dict[str, int] = {}
-    for value, node_id in ids.items():
-        first[node_id] = min(first.get(node_id, len(rank)), rank[value])
-    reading = tuple(sorted(nodes, key=lambda n: first[n.id]))
-    return GraphView(root, tuple(nodes), tuple(_edges(order, ids)), ids, reading)
+    return nodes, ids
 
 
 def _reading_order(root: Value) -> list[Value]:
@@ -181,6 +196,16 @@ def _reading_order(root: Value) -> list[Value]:
         stack.append((node, True))
         stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
     return order
+
+
+def _single_edges(order: list[Value], ids: Mapping[Value, str]) -> list[Edge]:
+    """`_edges` when every Value is its own box: one edge per (parent, child) argument."""
+    edges: list[Edge] = []
+    for value in order:
+        head = ids[value]
+        for parent, local in zip(value.parents, value.local_grads):
+            edges.append(Edge(ids[parent], head, local))
+    return edges
 
 
 def _edges(order: list[Value], ids: Mapping[Value, str]) -> list[Edge]:
@@ -225,17 +250,19 @@ def _normalise_groups(groups: Groups | None) -> list[tuple[str, list[Value]]]:
 
 
 def _group_membership(
-    order: list[Value], position: Mapping[Value, int], groups: list[tuple[str, list[Value]]]
+    order: list[Value], groups: list[tuple[str, list[Value]]]
 ) -> dict[Value, str]:
     """Map each grouped Value of the graph to its group's title (filling in between)."""
+    if not groups:
+        return {}
+    in_graph = set(order)
     children: dict[Value, list[Value]] = {}
-    if groups:
-        for v in order:
-            for p in v.parents:
-                children.setdefault(p, []).append(v)
+    for v in order:
+        for p in v.parents:
+            children.setdefault(p, []).append(v)
     membership: dict[Value, str] = {}
     for title, listed in groups:
-        seeds = [v for v in listed if v in position]
+        seeds = [v for v in listed if v in in_graph]
         if not seeds:
             continue
         below = _reach(seeds, lambda v: v.parents)  # ancestors of members

@@ -11,8 +11,10 @@ import pytest
 
 from engine import Value
 from nn import MLP
+from viz import style
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
+from viz.walk import ValueNode, walk
 
 
 def figure5() -> tuple[Value, dict[str, Value]]:
@@ -119,6 +121,62 @@ def test_labels_are_escaped_in_the_dot_text() -> None:
     x = Value(1.0, 'a<b> & "c" {d|e}')
     source = draw_graph(x * 2).source
     assert "a&lt;b&gt; &amp; &quot;c&quot; {d|e}" in source
+
+
+def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
+    """draw_graph(root)'s DOT text written with one graphviz method call per line."""
+    import graphviz
+
+    view = walk(root)
+    g = graphviz.Digraph("tracegrad")
+    g.attr(rankdir="LR", fontname=style.FONT, bgcolor="white")
+    g.attr("node", fontname=style.FONT, fontsize="12")
+    g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
+    for node in view.reading_order:
+        assert isinstance(node, ValueNode)
+        v = node.value
+        fill = style.ROOT_FILL if v is root else style.VALUE_FILL if v.parents else style.LEAF_FILL
+        data, grad = f"data {style.fmt(v.data)}", f"grad {style.fmt(v.grad)}"
+        label = style.value_label(v.label, data, grad, fill=fill, bold=v is root)
+        g.node(node.id, label=label, shape="plain")
+        if v.parents:
+            op = style.op_style(v.op)
+            g.node(
+                f"{node.id}_op",
+                label=op.text,
+                shape=op.shape,
+                style="filled",
+                fillcolor=style.OP_FILL,
+                width="0.3",
+                height="0.3",
+                margin="0.02",
+                fixedsize="false",
+            )
+            g.edge(f"{node.id}_op", node.id)
+    for e in view.edges:
+        assert e.local_grad is not None
+        g.edge(
+            e.tail,
+            f"{e.head}_op",
+            label=f"×{style.fmt(e.local_grad)}" if show_local_grads else None,
+        )
+    return str(g.source)
+
+
+@pytest.mark.parametrize("show_local_grads", [False, True])
+def test_dot_text_is_what_graphviz_methods_write(show_local_grads: bool) -> None:
+    # draw_graph writes most DOT lines itself; they must quote exactly as graphviz does.
+    names = ['q"uote', "back\\slash", "<b>", "node", "ü × 2", "a b", "", "x_1"]
+    leaves = [Value(0.5 * i - 1.0, name) for i, name in enumerate(names)]
+    a = leaves[0] * leaves[0] + leaves[1]
+    b = (a * leaves[2]).tanh() - leaves[3] / 3
+    c = sum(leaves[4:], b.relu())
+    for v, op in [(a, "my op"), (b, "node"), (c, 'say "hi"')]:
+        v.op = op  # ops without a style are drawn with their own name, quoted as needed
+    c.label = "<c>"
+    c.backward()
+    expected = drawn_with_digraph_methods(c, show_local_grads)
+    assert draw_graph(c, show_local_grads=show_local_grads).source == expected
 
 
 def test_collapsing_an_mlp_gives_one_box_per_layer() -> None:
