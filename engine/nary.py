@@ -83,7 +83,7 @@ def dot(
     The local derivative with respect to `ws[i]` is `xs[i]` and with respect to
     `xs[i]` is `ws[i]`; the bias, if it is a Value, gets 1. Plain numbers on either
     side are constants and not parents. The parents are the Value weights, then the
-    Value inputs, then the bias, so a neuron's parameters come first.
+    Value inputs, then the bias (so a neuron's weights lead, and the bias is last).
 
     Args:
         ws: the weights.
