@@ -2,8 +2,10 @@
 
 A neuron is two nodes: the fused weighted sum `engine.dot(w, x, bias=b)` and its
 activation. A layer is a list of neurons reading the same inputs; an MLP chains
-layers. Layers compute all their weighted sums with one `engine.matvec` call, which
-makes the same nodes as a `dot` per neuron but handles the shared inputs only once.
+layers. Layers compute all their weighted sums with `engine.matvec_batch`, which makes
+the same nodes as a `dot` per neuron but reads the shared inputs once per point and the
+weights once per batch; a single point is a batch of one. Under `no_grad()` the
+in-between numbers are plain floats (see `nn._floats`).
 
 Initialisation (seeded, so the same seed gives the same network): biases start at 0
 and each weight is drawn uniformly from `[-a, a]` with `a = sqrt(3 / n_in)` (weights
@@ -19,7 +21,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, dot, is_grad_enabled, matvec, matvec_batch
+from engine import Value, dot, is_grad_enabled, matvec_batch
 from nn import _floats
 from nn.module import Module
 
@@ -55,14 +57,6 @@ def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"Invalid seed: {seed!r} (expected an int)")
     return seed
-
-
-def _layer_outputs(layer: Layer, x: Input) -> list[Value]:
-    """The layer's outputs: its weighted sums in one `matvec`, then the activations."""
-    neurons = layer.neurons
-    z = matvec([n.w for n in neurons], x, [n.b for n in neurons])
-    act = ACTIVATIONS[layer.activation]
-    return z if act is None else list(map(act, z))
 
 
 def _unchanged(model: Module, cls: type[Module]) -> bool:
@@ -208,11 +202,7 @@ class Layer(Module):
         """The outputs of every neuron, in order."""
         if len(x) != self.n_in:
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
-        if not is_grad_enabled():
-            floats = _floats.outputs([_stage(self)], [x])
-            if floats is not None:
-                return floats[0]
-        return _layer_outputs(self, x)
+        return _batch_outputs([_stage(self)], [x], self.n_in, self)[0]
 
     def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
         """`[self(x) for x in X]`, each weight read once for the whole batch.
@@ -315,15 +305,7 @@ class MLP(Module):
         """The outputs of the last layer for the inputs `x`."""
         if len(x) != self.n_in:
             raise ValueError(f"MLP expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
-        if not is_grad_enabled():
-            floats = _floats.outputs([_stage(layer) for layer in self.layers], [x])
-            if floats is not None:
-                return floats[0]
-        out: Input = x
-        for layer in self.layers:
-            out = _layer_outputs(layer, out)  # layer sizes chain by construction
-        assert isinstance(out, list)
-        return out
+        return _batch_outputs([_stage(layer) for layer in self.layers], [x], self.n_in, self)[0]
 
     def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
         """`[self(x) for x in X]`, each weight read once per batch: how `fit` runs a batch.
