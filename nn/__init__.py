@@ -39,9 +39,8 @@ from nn.losses import (
 )
 from nn.metrics import accuracy, predict
 from nn.module import Module, StateDictError
-from nn.multiclass_perceptron import MulticlassPerceptron
 from nn.optim import SGD, Adam, Optimizer
-from nn.perceptron import ConvergenceWarning, NotFittedError, Perceptron
+from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, NotFittedError, Perceptron
 from nn.train import History, fit, train_step
 
 __all__ = [

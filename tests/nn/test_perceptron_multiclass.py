@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn.csvdata import iris
 from nn.data import blobs, train_test_split
+from nn.data.files import iris
 from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, NotFittedError
 
 # The notes' example: f(x) = [-2, 3, 1] and one weight row per class 0, 1, 2.

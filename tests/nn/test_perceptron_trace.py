@@ -6,9 +6,7 @@ import dataclasses
 import warnings
 
 import pytest
-
-from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, Perceptron
-from nn.perceptron_trace import (
+from nn.perceptron.trace import (
     PerceptronStep,
     format_multiclass_trace,
     format_number,
@@ -16,6 +14,8 @@ from nn.perceptron_trace import (
     format_trace,
     format_vector,
 )
+
+from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, Perceptron
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def headless(browser: str, *args: str) -> str:
 
 
 def main() -> int:
-    from viz.demo import figure5
+    from viz.cli.demo import figure5
     from viz.steps import backward_steps, save_steps_html
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())

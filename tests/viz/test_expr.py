@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from viz.expr import ExpressionError, build_expression, parse_assignments
+from viz.cli.expr import ExpressionError, build_expression, parse_assignments
 
 
 @pytest.fixture

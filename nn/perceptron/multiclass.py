@@ -14,14 +14,14 @@ import warnings
 from collections.abc import Hashable, Sequence
 
 from engine import Value, dot, no_grad
-from nn._perceptron_base import PerceptronBase
-from nn._perceptron_checks import (
+from nn.perceptron.base import PerceptronBase
+from nn.perceptron.checks import (
     ConvergenceWarning,
     check_class_list,
     check_classes,
     check_vector,
 )
-from nn.perceptron_trace import MulticlassStep, format_multiclass_trace
+from nn.perceptron.trace import MulticlassStep, format_multiclass_trace
 
 __all__ = ["MulticlassPerceptron"]
 

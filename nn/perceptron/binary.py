@@ -20,7 +20,7 @@ default all-zero weights every activation is 0 and SGD never moves at all: give 
 `initial_weights` (the trace still marks the missed negatives as mistakes, and
 `converged_` stays False).
 
-The multiclass model lives in `nn.multiclass_perceptron` and is re-exported here.
+The multiclass model lives in `nn.perceptron.multiclass`.
 """
 
 from __future__ import annotations
@@ -29,21 +29,19 @@ import warnings
 from collections.abc import Sequence
 
 from engine import Value, dot, no_grad
-from nn._perceptron_base import PerceptronBase
-from nn._perceptron_checks import (
+from nn.losses import perceptron_criterion
+from nn.optim import SGD
+from nn.perceptron.base import PerceptronBase
+from nn.perceptron.checks import (
     ConvergenceWarning,
     NotFittedError,
     check_binary_labels,
     check_vector,
 )
-from nn.losses import perceptron_criterion
-from nn.multiclass_perceptron import MulticlassPerceptron
-from nn.optim import SGD
-from nn.perceptron_trace import PerceptronStep, format_trace
+from nn.perceptron.trace import PerceptronStep, format_trace
 
 __all__ = [
     "ConvergenceWarning",
-    "MulticlassPerceptron",
     "NotFittedError",
     "Perceptron",
     "PerceptronStep",

@@ -12,11 +12,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from viz.cli import commands
+from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
+from viz.cli.usage import EXIT_ENVIRONMENT, EXIT_USAGE, UsageError, check_output
 from viz.draw import RANKDIRS, DotNotFoundError, render
-from viz.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
-
-EXIT_USAGE = 2
-EXIT_ENVIRONMENT = 1  # a missing program or package, not the user's input
 
 DESCRIPTION = """\
 tracegrad: a scalar autograd engine for learning how neural networks learn.
@@ -45,14 +44,8 @@ examples:
 """
 
 
-class UsageError(Exception):
-    """A mistake in the command's input: reported in one line, exit code 2."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `tracegrad` command (all subcommands)."""
-    from viz import commands
-
     parser = argparse.ArgumentParser(
         prog="tracegrad",
         description=DESCRIPTION,
@@ -118,14 +111,6 @@ def run_graph(args: argparse.Namespace) -> None:
         print(f"wrote {args.steps} ({len(steps)} steps)")
     if args.output is None and args.steps is None:
         print("add -o graph.svg to draw the graph, --steps steps.html for a step-through")
-
-
-def check_output(path: Path, suffixes: Sequence[str]) -> None:
-    """Fail early, before any work, on an output path that cannot be written."""
-    if path.suffix.lower() not in suffixes:
-        raise UsageError(f"cannot write {str(path)!r}: the file must end in {', '.join(suffixes)}")
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot write {str(path)!r}: folder {str(path.parent)!r} does not exist")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Data: the notes' training set, synthetic data sets, splitting and batching.
+"""Synthetic data: the notes' training set, generated data sets, splitting and batching.
 
 Every generator is deterministic: it draws from its own `random.Random(seed)`, never
 from the global random state, so the same seed always gives the same points. Points
@@ -13,14 +13,10 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from nn.csvdata import iris, load_csv
-
 __all__ = [
     "batches",
     "blobs",
     "circles",
-    "iris",
-    "load_csv",
     "moons",
     "seed_example",
     "spiral",

@@ -146,7 +146,7 @@ def iris() -> tuple[list[list[float]], list[str], list[str]]:
         >>> len(X), X[0], y[0], names
         (150, [5.1, 3.5, 1.4, 0.2], 'setosa', ['setosa', 'versicolor', 'virginica'])
     """
-    source = resources.files("nn").joinpath("datasets", "iris.csv")
+    source = resources.files("nn.data").joinpath("iris.csv")
     with resources.as_file(source) as path:
         X, y = load_csv(path)
     return X, [str(label) for label in y], list(IRIS_CLASSES)

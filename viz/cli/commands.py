@@ -1,13 +1,15 @@
-"""The `tracegrad perceptron`, `train` and `demo` subcommands."""
+"""The `tracegrad perceptron`, `train` and `demo` subcommands: their options and runs."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
+
+from viz.cli.training import format_weights, train_mlp
+from viz.cli.usage import UsageError, parse_numbers
 
 DATASETS = ("moons", "circles", "xor", "blobs", "spiral")
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
@@ -93,7 +95,7 @@ def add_demo_parser(sub: Any) -> None:
 
 def run_demo(args: argparse.Namespace) -> None:
     """`tracegrad demo`."""
-    from viz.demo import demo
+    from viz.cli.demo import demo
 
     demo(args.output, epochs=args.epochs)
 
@@ -103,8 +105,6 @@ def run_demo(args: argparse.Namespace) -> None:
 
 def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable], str]:
     """The (X, y, name) of `--data`: seed-example, iris or a CSV path."""
-    from viz.cli import UsageError
-
     if source == "seed-example":
         from nn import seed_example
 
@@ -126,29 +126,6 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
     return Xc, list(yc), str(path)
 
 
-def format_weights(weights: Sequence[Any]) -> str:
-    """Weights (a row, or rows) with 4 significant digits, as the notes write them.
-
-    >>> format_weights([-1.0, 0.30000000000000004]), format_weights([[1.0], [2.5]])
-    ('[-1, 0.3]', '[[1], [2.5]]')
-    """
-    from viz.style import fmt
-
-    if weights and isinstance(weights[0], Sequence):
-        return "[" + ", ".join(format_weights(row) for row in weights) + "]"
-    return "[" + ", ".join(fmt(float(w)) for w in weights) + "]"
-
-
-def parse_numbers(text: str, what: str) -> list[float]:
-    """Parse "1,2,3" into floats, or raise a UsageError naming the option."""
-    from viz.cli import UsageError
-
-    try:
-        return [float(t) for t in text.split(",")]
-    except ValueError:
-        raise UsageError(f"{what} must be numbers separated by commas, got {text!r}") from None
-
-
 def run_perceptron(args: argparse.Namespace) -> None:
     """`tracegrad perceptron`: fit, print the summary and (with --trace) the table."""
     from nn import MulticlassPerceptron, Perceptron
@@ -165,8 +142,6 @@ def run_perceptron(args: argparse.Namespace) -> None:
         model = Perceptron(initial_weights=weights, max_epochs=args.epochs, average=args.average)
     else:
         if weights is not None:
-            from viz.cli import UsageError
-
             raise UsageError("--initial-weights is for binary (+1/-1) data only")
         model = MulticlassPerceptron(max_epochs=args.epochs, average=args.average)
     with warnings.catch_warnings():
@@ -213,25 +188,8 @@ def load_training_data(name: str, n: int, seed: int) -> tuple[list[list[float]],
     return X, y
 
 
-def class_indices(y: Sequence[Hashable]) -> tuple[list[int], list[Hashable]]:
-    """Map labels to 0..k-1 (sorted), as a k-output network's cross-entropy needs.
-
-    >>> class_indices([1, -1, 1])
-    ([1, 0, 1], [-1, 1])
-    """
-    distinct = set(y)
-    if all(isinstance(c, int | float) for c in distinct):
-        classes: list[Hashable] = sorted(distinct, key=float)  # type: ignore[arg-type]
-    else:
-        classes = sorted(distinct, key=repr)
-    index = {c: i for i, c in enumerate(classes)}
-    return [index[c] for c in y], classes
-
-
 def run_train(args: argparse.Namespace) -> None:
     """`tracegrad train`: train an MLP and write model.json, the boundary and the curves."""
-    from viz.cli import UsageError
-
     sizes = [int(s) for s in parse_numbers(args.hidden, "--hidden") if s == int(s)]
     if not sizes or any(s < 1 for s in sizes):
         raise UsageError(f"--hidden must be positive whole numbers like 16,16, got {args.hidden!r}")
@@ -253,55 +211,3 @@ def run_train(args: argparse.Namespace) -> None:
         seed=args.seed,
         resolution=args.resolution,
     )
-
-
-def train_mlp(
-    X: list[list[float]],
-    labels: Sequence[Hashable],
-    out: Path,
-    *,
-    name: str,
-    hidden: Sequence[int],
-    activation: str = "tanh",
-    epochs: int = 100,
-    optimizer: str = "adam",
-    lr: float | None = None,
-    batch_size: int | None = None,
-    seed: int = 0,
-    resolution: int = 80,
-    say: Callable[[str], None] = print,
-) -> list[Path]:
-    """Train an MLP on 2-D data and write its files; returns the paths written."""
-    from nn import MLP, SGD, Adam, fit
-    from viz.plots import plot_decision_boundary, plot_history
-
-    y, classes = class_indices(labels)
-    model = MLP(len(X[0]), [*hidden, len(classes)], activation=activation, seed=seed)
-    opt = (
-        Adam(model.parameters(), lr=0.05 if lr is None else lr)
-        if optimizer == "adam"
-        else SGD(model.parameters(), lr=0.1 if lr is None else lr)
-    )
-    say(f"training {model!r} on {name} ({len(X)} points) with {optimizer}")
-    history = fit(model, X, y, optimizer=opt, epochs=epochs, batch_size=batch_size, seed=seed)
-    from nn import accuracy
-
-    say(f"final loss {history.loss[-1]:.4f}, training accuracy {accuracy(model, X, y):.3f}")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "model.json", out / "history.json"]
-    model.save(written[0])
-    written[1].write_text(
-        json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
-        encoding="utf-8",
-    )
-    names = {i: str(c) for i, c in enumerate(classes)}
-    fig = plot_decision_boundary(
-        model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
-    )
-    written.append(out / "decision_boundary.png")
-    fig.savefig(written[-1], dpi=120)
-    written.append(out / "training_curves.png")
-    plot_history(history, title=f"training on {name}").savefig(written[-1], dpi=120)
-    for path in written:
-        say(f"wrote {path}")
-    return written

@@ -120,7 +120,7 @@ def _leaves(f: Value) -> tuple[float, float, float]:
 
 def _perceptron(out: Path) -> list[Path]:
     from nn import Perceptron, seed_example
-    from viz.commands import format_weights
+    from viz.cli.training import format_weights
     from viz.plots import plot_decision_boundary
 
     X, y = seed_example()
@@ -144,7 +144,7 @@ def _perceptron(out: Path) -> list[Path]:
 
 def _mlp(out: Path, epochs: int) -> list[Path]:
     from nn import moons
-    from viz.commands import train_mlp
+    from viz.cli.training import train_mlp
 
     X, y = moons(100, seed=0)
     files = train_mlp(

@@ -6,13 +6,13 @@ import random
 from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from nn._perceptron_checks import (
+from nn.features import add_bias
+from nn.perceptron.checks import (
     NotFittedError,
     check_bool,
     check_features,
     check_int,
 )
-from nn.features import add_bias
 
 __all__ = ["PerceptronBase"]
 

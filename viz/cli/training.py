@@ -1,0 +1,88 @@
+"""Training an MLP for the command line and the demo, and writing its files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+def format_weights(weights: Sequence[Any]) -> str:
+    """Weights (a row, or rows) with 4 significant digits, as the notes write them.
+
+    >>> format_weights([-1.0, 0.30000000000000004]), format_weights([[1.0], [2.5]])
+    ('[-1, 0.3]', '[[1], [2.5]]')
+    """
+    from viz.style import fmt
+
+    if weights and isinstance(weights[0], Sequence):
+        return "[" + ", ".join(format_weights(row) for row in weights) + "]"
+    return "[" + ", ".join(fmt(float(w)) for w in weights) + "]"
+
+
+def class_indices(y: Sequence[Hashable]) -> tuple[list[int], list[Hashable]]:
+    """Map labels to 0..k-1 (sorted), as a k-output network's cross-entropy needs.
+
+    >>> class_indices([1, -1, 1])
+    ([1, 0, 1], [-1, 1])
+    """
+    distinct = set(y)
+    if all(isinstance(c, int | float) for c in distinct):
+        classes: list[Hashable] = sorted(distinct, key=float)  # type: ignore[arg-type]
+    else:
+        classes = sorted(distinct, key=repr)
+    index = {c: i for i, c in enumerate(classes)}
+    return [index[c] for c in y], classes
+
+
+def train_mlp(
+    X: list[list[float]],
+    labels: Sequence[Hashable],
+    out: Path,
+    *,
+    name: str,
+    hidden: Sequence[int],
+    activation: str = "tanh",
+    epochs: int = 100,
+    optimizer: str = "adam",
+    lr: float | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    resolution: int = 80,
+    say: Callable[[str], None] = print,
+) -> list[Path]:
+    """Train an MLP on 2-D data and write its files; returns the paths written."""
+    from nn import MLP, SGD, Adam, fit
+    from viz.plots import plot_decision_boundary, plot_history
+
+    y, classes = class_indices(labels)
+    model = MLP(len(X[0]), [*hidden, len(classes)], activation=activation, seed=seed)
+    opt = (
+        Adam(model.parameters(), lr=0.05 if lr is None else lr)
+        if optimizer == "adam"
+        else SGD(model.parameters(), lr=0.1 if lr is None else lr)
+    )
+    say(f"training {model!r} on {name} ({len(X)} points) with {optimizer}")
+    history = fit(model, X, y, optimizer=opt, epochs=epochs, batch_size=batch_size, seed=seed)
+    from nn import accuracy
+
+    say(f"final loss {history.loss[-1]:.4f}, training accuracy {accuracy(model, X, y):.3f}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "model.json", out / "history.json"]
+    model.save(written[0])
+    written[1].write_text(
+        json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    names = {i: str(c) for i, c in enumerate(classes)}
+    fig = plot_decision_boundary(
+        model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
+    )
+    written.append(out / "decision_boundary.png")
+    fig.savefig(written[-1], dpi=120)
+    written.append(out / "training_curves.png")
+    plot_history(history, title=f"training on {name}").savefig(written[-1], dpi=120)
+    for path in written:
+        say(f"wrote {path}")
+    return written
