@@ -6,6 +6,8 @@ import dataclasses
 import warnings
 
 import pytest
+
+from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, Perceptron
 from nn.perceptron.trace import (
     PerceptronStep,
     format_multiclass_trace,
@@ -14,8 +16,6 @@ from nn.perceptron.trace import (
     format_trace,
     format_vector,
 )
-
-from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, Perceptron
 
 
 @pytest.mark.parametrize(
