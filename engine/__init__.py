@@ -1,6 +1,13 @@
-"""tracegrad's engine: scalar `Value` nodes, the ops on them and the backward pass.
+"""tracegrad's engine: scalar `Value` nodes, the op registry and the backward pass.
 
 Only the standard library is imported here, so `import engine` is instant.
+
+- `engine.value`: `Value`, its arithmetic and `backward()` (read this first).
+- `engine.ops`: the op registry (`OPS`, `OPS_BY_NAME`, `define_op`) and the built-in
+  one-input ops.
+- `engine.fast`: fused `sum`/`dot`, whole-layer `matvec`, the float path.
+- `engine.checks`: the input checks every package shares.
+- `engine.checking`: `gradcheck`; `engine.strategies`: hypothesis strategies.
 
 Example:
     >>> from engine import Value
@@ -13,10 +20,9 @@ Example:
 
 from engine.checking import GradcheckError, GradcheckReport, gradcheck
 from engine.collector import collector_paused
+from engine.fast import dot, matvec, matvec_batch, sum
 from engine.grad_mode import is_grad_enabled, no_grad
-from engine.matvec import matvec, matvec_batch
-from engine.nary import dot, sum
-from engine.optable import OPS, OPS_BY_NAME, Domain, OpSpec
+from engine.ops import OPS, OPS_BY_NAME, Domain, Op, define_op
 from engine.value import Value
 
 __all__ = [
@@ -25,9 +31,10 @@ __all__ = [
     "Domain",
     "GradcheckError",
     "GradcheckReport",
-    "OpSpec",
+    "Op",
     "Value",
     "collector_paused",
+    "define_op",
     "dot",
     "gradcheck",
     "is_grad_enabled",

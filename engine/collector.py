@@ -15,8 +15,16 @@ nothing. Pausing automatic collection for the duration of a step saves their cos
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# The collector is one switch for the whole process, so the pause is counted across
+# threads: the first block to start switches it off (remembering whether it was on),
+# the last block to end puts it back. Blocks may end in any order.
+_lock = threading.Lock()
+_active = 0
+_was_enabled = False
 
 
 @contextmanager
@@ -26,10 +34,15 @@ def collector_paused() -> Iterator[None]:
     Use it around code that builds and discards a large graph, such as one training
     step. Keep the graph's lifetime inside the block where you can (compute in a
     function and return plain numbers): what is still alive on exit gets examined by
-    the next collection after all. On exit the collector's previous state comes back
-    (also when the block raises), and blocks nest. Nothing is collected explicitly:
-    cycles that the block itself created are found by the next automatic collection,
-    as they would have been.
+    the next collection after all. Nothing is collected explicitly: cycles that the
+    block itself created are found by the next automatic collection, as they would
+    have been.
+
+    Python has one collector for the whole process, so the pause is counted: blocks
+    nest, may overlap across threads and end in any order, and the collector comes
+    back on (if it was on before the first block) when the last block ends, also when
+    a block raises. Inside a generator, prefer pausing around each step to a block
+    that stays open across a `yield`.
 
     Example:
         >>> import gc
@@ -42,10 +55,16 @@ def collector_paused() -> Iterator[None]:
         >>> gc.isenabled()
         True
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _active, _was_enabled
+    with _lock:
+        if _active == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _active += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _active -= 1
+            if _active == 0 and _was_enabled:
+                gc.enable()

@@ -3,7 +3,7 @@
 This is the only module of tracegrad that imports hypothesis, an optional dependency
 (`pip install 'tracegrad[test]'`); `import engine` never loads it.
 
-`expressions()` draws random expression graphs over the op table, each together with
+`expressions()` draws random expression graphs over the op registry, each together with
 input values at which every op sees an argument inside its valid domain and away from
 kinks. Test your own function of a Value against finite differences on all of them:
 
@@ -33,7 +33,7 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ImportError("engine.strategies needs hypothesis: pip install 'tracegrad[test]'") from err
 
 from engine.grad_mode import no_grad
-from engine.optable import OPS, OPS_BY_NAME, REALS, Domain, OpSpec
+from engine.ops import BUILTIN_NAMES, OPS_BY_NAME, REALS, Domain, Op
 from engine.value import Value
 
 __all__ = ["Expression", "expressions", "values"]
@@ -56,7 +56,7 @@ def values(
 ) -> st.SearchStrategy[Value]:
     """Leaf `Value`s whose data is a finite float in `[min_value, max_value]`.
 
-    With a `domain` (a row's `Domain` from the op table), only points of the domain
+    With a `domain` (a row's `Domain` from the op registry), only points of the domain
     are drawn, at least `margin` away from its ends and excluded points. This is done
     by drawing from the pieces of the range that remain, never by filtering.
 
@@ -140,15 +140,15 @@ class _Leaf:
 class _Node:
     """An op applied to sub-shapes; the same sub-shape object may appear twice."""
 
-    spec: OpSpec
+    spec: Op
     args: tuple[_Leaf | _Node, ...]
 
 
 @dataclass(frozen=True)
 class _Step:
-    """One node of a realized expression: an op row, or a guard `arg * scale + shift`."""
+    """One node of a realized expression: an op, or a guard `arg * scale + shift`."""
 
-    spec: OpSpec | None
+    spec: Op | None
     args: tuple[int, ...]
     scale: float = 1.0
     shift: float = 0.0
@@ -163,7 +163,7 @@ class Expression:
     Attributes:
         inputs: one float per input; at this point every op's argument lies inside
             its domain, at least `MARGIN` from edges and kinks, and within `BOUND`.
-        ops_used: the names of the op-table rows that appear.
+        ops_used: the names of the ops that appear.
         depth: the longest chain of ops from an input to the output.
         fan_in: the largest number of arguments of one op node.
         junctions: how many nodes (inputs included) feed more than one argument.
@@ -208,13 +208,13 @@ class Expression:
         return nodes[self._output]
 
     def evaluate(self, xs: Sequence[float]) -> float:
-        """The output on plain floats, using each row's independent `reference`."""
+        """The output on plain floats, using each op's float `forward` from the registry."""
         self._check_count(xs)
         nodes = [float(x) for x in xs]
         for s in self._steps:
             args = [nodes[a] for a in s.args]
             if s.spec is not None:
-                nodes.append(s.spec.reference(*args))
+                nodes.append(s.spec.forward(*args))
             else:
                 nodes.append(args[0] * s.scale + s.shift)
         return nodes[self._output]
@@ -251,8 +251,8 @@ def _format(step: _Step, args: list[str]) -> str:
             sign = "+" if step.shift > 0 else "-"
             text = f"{text} {sign} {abs(step.shift)!r}"
         return f"({text})"
-    if len(args) == 2 and step.spec.arity == 2 and step.spec.symbol in _INFIX:
-        return f"({args[0]} {step.spec.symbol} {args[1]})"
+    if len(args) == 2 and step.spec.arity == 2 and step.spec.name in _INFIX:
+        return f"({args[0]} {step.spec.name} {args[1]})"
     return f"{step.spec.name}({', '.join(_unwrap(a) for a in args)})"
 
 
@@ -331,14 +331,14 @@ def _realize(shape: _Leaf | _Node, point: tuple[float, ...]) -> Expression:
         ids = []
         for position, child in enumerate(s.args):
             j = build(child)
-            scale, shift = _guard(data[j], s.spec.domain(position))
+            scale, shift = _guard(data[j], s.spec.smooth_domain(position))
             if (scale, shift) != (1.0, 0.0):
                 key = (j, scale, shift)
                 if key not in guarded:
                     guarded[key] = emit(_Step(None, (j,), scale, shift), data[j] * scale + shift)
                 j = guarded[key]
             ids.append(j)
-        built[s] = emit(_Step(s.spec, tuple(ids)), s.spec.reference(*(data[j] for j in ids)))
+        built[s] = emit(_Step(s.spec, tuple(ids)), s.spec.forward(*(data[j] for j in ids)))
         return built[s]
 
     output = build(shape)
@@ -357,7 +357,7 @@ def _max_index(shape: _Leaf | _Node) -> int:
     return top
 
 
-def _fan_ins(spec: OpSpec, max_fanin: int) -> list[int]:
+def _fan_ins(spec: Op, max_fanin: int) -> list[int]:
     """The argument counts an op accepts, up to max_fanin (n-ary ops are probed)."""
     if spec.arity is not None:
         return [spec.arity] if spec.arity <= max_fanin else []
@@ -373,14 +373,14 @@ def _fan_ins(spec: OpSpec, max_fanin: int) -> list[int]:
     return counts
 
 
-def _resolve_ops(ops: Sequence[str | OpSpec] | None) -> list[OpSpec]:
+def _resolve_ops(ops: Sequence[str | Op] | None) -> list[Op]:
     if ops is None:
-        return list(OPS)
+        return [OPS_BY_NAME[name] for name in sorted(BUILTIN_NAMES)]
     if isinstance(ops, str) or not isinstance(ops, Sequence):
-        raise InvalidArgument(f"ops must be a list of op names or OpSpec rows, got {ops!r}")
+        raise InvalidArgument(f"ops must be a list of op names or Op entries, got {ops!r}")
     specs = []
     for op in ops:
-        if isinstance(op, OpSpec):
+        if isinstance(op, Op):
             specs.append(op)
         elif isinstance(op, str) and op in OPS_BY_NAME:
             specs.append(OPS_BY_NAME[op])
@@ -399,16 +399,16 @@ def _count(name: str, x: object, least: int) -> int:
 
 def expressions(
     *,
-    ops: Sequence[str | OpSpec] | None = None,
+    ops: Sequence[str | Op] | None = None,
     min_inputs: int = 1,
     max_inputs: int = 3,
     max_leaves: int = 8,
     max_fanin: int = 4,
 ) -> st.SearchStrategy[Expression]:
-    """Random expression graphs over the op table, each with a valid input point.
+    """Random expression graphs over the op registry, each with a valid input point.
 
     Shapes grow with `st.recursive`, so they shrink to small expressions. Depth and
-    fan-in vary (n-ary rows such as `sum` and `dot` take up to `max_fanin`
+    fan-in vary (n-ary ops such as `sum` and `dot` take up to `max_fanin`
     arguments), and an argument is often a sub-expression already used by a
     sibling, sometimes through a unary op (`t * tanh(t)`), so gradients must add up at
     junctions. Inputs are drawn in [-BOUND, BOUND]; then, going forward, an argument
@@ -417,7 +417,9 @@ def expressions(
     constant ops, printed in the text.
 
     Args:
-        ops: op-table names or `OpSpec` rows (your own ops too); default every row.
+        ops: registry names or `Op` entries (your own ops too, by name once
+            `define_op` registered them); default: every built-in op, so that what
+            is drawn does not depend on which other ops happen to be defined.
         min_inputs: the fewest inputs an expression takes (>= 1).
         max_inputs: the most inputs (>= min_inputs).
         max_leaves: the most input references drawn (>= 1); bounds the size.
@@ -431,7 +433,7 @@ def expressions(
         >>> from hypothesis import given, settings
         >>> from engine import Value
         >>> @settings(max_examples=10, database=None)
-        ... @given(expressions(ops=["log", "mul"], max_inputs=2))
+        ... @given(expressions(ops=["log", "*"], max_inputs=2))
         ... def test_forward_matches_reference(expr):
         ...     out = expr([Value(x) for x in expr.inputs])
         ...     assert abs(out.data - expr.evaluate(expr.inputs)) <= 1e-9 * (1 + abs(out.data))
@@ -447,7 +449,7 @@ def expressions(
         if not counts[spec.name]:
             raise InvalidArgument(f"op {spec.name!r} takes no argument count <= max_fanin={fanin}")
         for position in range(max(counts[spec.name])):
-            domain = spec.domain(position)
+            domain = spec.smooth_domain(position)
             if math.isnan(_target(0.0, domain)):
                 raise InvalidArgument(
                     f"op {spec.name!r}: no argument within [-{BOUND}, {BOUND}] of {domain!r}"

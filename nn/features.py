@@ -9,37 +9,11 @@ in the original space.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from engine.checks import check_features
+
 __all__ = ["add_bias", "polynomial_features"]
-
-
-def _rows(X: object, name: str = "X") -> list[list[float]]:
-    """Validate a table of numbers and return it as a list of float lists."""
-    if isinstance(X, str | bytes) or not isinstance(X, Sequence):
-        raise TypeError(f"{name} must be a sequence of rows, got {X!r}")
-    rows: list[list[float]] = []
-    width: int | None = None
-    for i, row in enumerate(X):
-        if isinstance(row, str | bytes) or not isinstance(row, Sequence):
-            raise TypeError(f"{name}[{i}] must be a sequence of numbers, got {row!r}")
-        out: list[float] = []
-        for j, x in enumerate(row):
-            if isinstance(x, bool) or not isinstance(x, int | float):
-                raise TypeError(f"{name}[{i}][{j}] must be a real number, got {x!r}")
-            if not math.isfinite(x):
-                raise ValueError(f"{name}[{i}][{j}] must be finite, got {x!r}")
-            out.append(float(x))
-        if width is None:
-            width = len(out)
-        elif len(out) != width:
-            raise ValueError(
-                f"{name}[{i}] has {len(out)} features but {name}[0] has {width};"
-                " every row needs the same number"
-            )
-        rows.append(out)
-    return rows
 
 
 def add_bias(X: Sequence[Sequence[float]]) -> list[list[float]]:
@@ -59,7 +33,7 @@ def add_bias(X: Sequence[Sequence[float]]) -> list[list[float]]:
         >>> add_bias([[1, 1], [3, 2]])
         [[1.0, 1.0, 1.0], [1.0, 3.0, 2.0]]
     """
-    return [[1.0, *row] for row in _rows(X)]
+    return [[1.0, *row] for row in check_features(X)]
 
 
 def polynomial_features(X: Sequence[Sequence[float]], degree: int) -> list[list[float]]:
@@ -87,4 +61,4 @@ def polynomial_features(X: Sequence[Sequence[float]], degree: int) -> list[list[
         raise TypeError(f"Invalid degree: {degree!r} (expected an int >= 1)")
     if degree < 1:
         raise ValueError(f"Invalid degree: {degree!r} (expected an int >= 1)")
-    return [[x**k for x in row for k in range(1, degree + 1)] for row in _rows(X)]
+    return [[x**k for x in row for k in range(1, degree + 1)] for row in check_features(X)]

@@ -5,7 +5,14 @@ activation. A layer is a list of neurons reading the same inputs; an MLP chains
 layers. Layers compute all their weighted sums with `engine.matvec_batch`, which makes
 the same nodes as a `dot` per neuron but reads the shared inputs once per point and the
 weights once per batch; a single point is a batch of one. Under `no_grad()` the
-in-between numbers are plain floats (see `nn._floats`).
+in-between numbers are plain floats (`engine.fast.forward_floats`).
+
+Activations: "linear" (none) or the name of any one-input op of the engine's registry
+("tanh", "relu", "sigmoid", "step", "exp", ..., and ops added with `engine.define_op`).
+
+Parameters are named when they are made, and the names are their labels in pictures
+and their keys in the state dict: `L1.n0.w2` is layer 1 (the first layer after the
+inputs), neuron 0 of it, the weight on its input 2; `L1.n0.b` is that neuron's bias.
 
 Initialisation (seeded, so the same seed gives the same network): biases start at 0
 and each weight is drawn uniformly from `[-a, a]` with `a = sqrt(3 / n_in)` (weights
@@ -21,42 +28,52 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import Value, dot, is_grad_enabled, matvec_batch
-from nn import _floats
+from engine import OPS_BY_NAME, Value, dot, is_grad_enabled, matvec_batch
+from engine.checks import check_int
+from engine.fast import Stage, activate, forward_floats
+from engine.ops import one_input_ops
 from nn.module import Module
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
+__all__ = ["MLP", "Layer", "Neuron", "activations"]
 
 Input = Sequence[Value | float]
 
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "linear": None,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "step": Value.step,
-    "tanh": Value.tanh,
-}
+
+def activations() -> list[str]:
+    """The activation names a layer accepts: "linear", then every one-input op.
+
+    >>> activations()[:4]
+    ['linear', 'neg', 'exp', 'log']
+    """
+    return ["linear", *(op.name for op in one_input_ops())]
+
+
+def _activation_fn(activation: str) -> Callable[[Value], Value] | None:
+    return None if activation == "linear" else OPS_BY_NAME[activation].apply
 
 
 def _check_activation(activation: object, name: str = "activation") -> str:
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        allowed = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"Invalid {name}: {activation!r} (expected one of {allowed})")
+    allowed = activations()
+    if not isinstance(activation, str) or activation not in allowed:
+        raise ValueError(
+            f"Invalid {name}: {activation!r} (expected one of {', '.join(map(repr, allowed))},"
+            " or an op added with engine.define_op)"
+        )
     return activation
 
 
 def _check_size(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"Invalid {name}: {n!r} (expected an int >= 1)")
-    if n < 1:
-        raise ValueError(f"Invalid {name}: {n!r} (expected an int >= 1)")
-    return n
+    return check_int(n, name, minimum=1)
 
 
 def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"Invalid seed: {seed!r} (expected an int)")
-    return seed
+    return check_int(seed, "seed")
+
+
+def _name_parameters(model: Module) -> None:
+    """Label every parameter with its state-dict name (shown in pictures)."""
+    for name, p in model.named_parameters():
+        p.label = name
 
 
 def _unchanged(model: Module, cls: type[Module]) -> bool:
@@ -65,15 +82,12 @@ def _unchanged(model: Module, cls: type[Module]) -> bool:
     return kind.forward is cls.forward and kind.__call__ is Module.__call__
 
 
-_Stage = _floats.Stage  # what a layer computes: weight rows, biases, activation name
-
-
-def _stage(layer: Layer) -> _Stage:
+def _stage(layer: Layer) -> Stage:
     return [n.w for n in layer.neurons], [n.b for n in layer.neurons], layer.activation
 
 
 def _batch_outputs(
-    stages: list[_Stage], X: Sequence[Input], n_in: int, model: Module
+    stages: list[Stage], X: Sequence[Input], n_in: int, model: Module
 ) -> list[list[Value]]:
     """The last stage's outputs for every input of `X`: `matvec_batch` stage by stage."""
     if type(X) is not list and type(X) is not tuple:
@@ -83,14 +97,13 @@ def _batch_outputs(
             got = f"{len(x)} inputs" if hasattr(x, "__len__") else type(x).__name__
             raise ValueError(f"{model!r} expects {n_in} inputs, got {got} in X[{i}]: {x!r:.80}")
     if not is_grad_enabled():
-        floats = _floats.outputs(stages, X)
+        floats = forward_floats(stages, X)
         if floats is not None:
             return floats
     h: Sequence[Input] = X
     for rows, biases, activation in stages:
         z = matvec_batch(rows, h, biases)
-        act = ACTIVATIONS[activation]
-        h = z if act is None else [list(map(act, zs)) for zs in z]
+        h = z if activation == "linear" else [activate(activation, zs) for zs in z]
     return h  # type: ignore[return-value]
 
 
@@ -109,7 +122,7 @@ class Neuron(Module):
 
     Args:
         n_in: the number of inputs.
-        activation: "linear", "relu", "tanh", "sigmoid" or "step".
+        activation: "linear" or a one-input op's name ("tanh", "relu", ...).
         seed: seeds the initial weights (see the module docstring).
 
     Example:
@@ -129,7 +142,8 @@ class Neuron(Module):
         a = math.sqrt((6.0 if activation == "relu" else 3.0) / n_in)
         self.w = [Value(rng.uniform(-a, a)) for _ in range(n_in)]
         self.b = Value(0.0)
-        self._act = ACTIVATIONS[activation]
+        self._act = _activation_fn(activation)
+        _name_parameters(self)
 
     def __repr__(self) -> str:
         return f"Neuron({self.n_in}, activation={self.activation!r}, seed={self.seed!r})"
@@ -157,8 +171,8 @@ class Neuron(Module):
         return [out[0] for out in _batch_outputs([stage], X, self.n_in, self)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """The weights `w.0 .. w.{n_in-1}`, then the bias `b`."""
-        return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+        """The weights `w0 .. w{n_in-1}`, then the bias `b`."""
+        return [*((f"w{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
 
     def config(self) -> dict[str, Any]:
         """The architecture: input count and activation."""
@@ -192,6 +206,7 @@ class Layer(Module):
         self.seed = _check_seed(seed)
         rng = random.Random(seed)
         self.neurons = [Neuron(n_in, activation, seed=rng.getrandbits(32)) for _ in range(n_out)]
+        _name_parameters(self)
 
     def __repr__(self) -> str:
         return (
@@ -219,9 +234,9 @@ class Layer(Module):
         return _only(self.forward(x), self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """`neurons.{j}.w.{i}` and `neurons.{j}.b`, neuron by neuron."""
+        """`n{j}.w{i}` and `n{j}.b`, neuron by neuron."""
         return [
-            (f"neurons.{j}.{name}", p)
+            (f"n{j}.{name}", p)
             for j, n in enumerate(self.neurons)
             for name, p in n.named_parameters()
         ]
@@ -282,6 +297,7 @@ class MLP(Module):
             )
             for k, size in enumerate(self.sizes)
         ]
+        _name_parameters(self)
 
     def __repr__(self) -> str:
         return (
@@ -324,9 +340,9 @@ class MLP(Module):
         return _batch_outputs([_stage(layer) for layer in self.layers], X, self.n_in, self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """`layers.{k}.neurons.{j}.w.{i}` and `...b`, layer by layer."""
+        """`L{k}.n{j}.w{i}` and `L{k}.n{j}.b`, layer by layer (layers count from 1)."""
         return [
-            (f"layers.{k}.{name}", p)
+            (f"L{k + 1}.{name}", p)
             for k, layer in enumerate(self.layers)
             for name, p in layer.named_parameters()
         ]

@@ -38,7 +38,7 @@ class Module:
         >>> from nn import Neuron
         >>> n = Neuron(2, activation="linear")
         >>> [name for name, _ in n.named_parameters()]
-        ['w.0', 'w.1', 'b']
+        ['w0', 'w1', 'b']
         >>> n.load_state_dict(n.state_dict()) is None
         True
     """

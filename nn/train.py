@@ -10,10 +10,11 @@ from typing import Any
 
 import engine
 from engine import Value, collector_paused, no_grad
+from engine.checks import check_features
+from engine.fast import backward
 from nn.data import batches
-from nn.features import _rows
 from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
-from nn.metrics import _decide, _outputs, check_labels
+from nn.metrics import check_labels, decide, outputs
 from nn.module import Module, forward_batch
 from nn.optim import SGD, Optimizer
 
@@ -159,7 +160,7 @@ def fit(
         >>> len(history.loss), accuracy(model, X, y)
         (5, 1.0)
     """
-    rows = _rows(X)
+    rows = check_features(X)
     if len(rows) != len(y):
         raise ValueError(f"X and y differ in length: {len(rows)} points but {len(y)} labels")
     if not rows:
@@ -173,7 +174,7 @@ def fit(
     elif not isinstance(optimizer, Optimizer):
         raise TypeError(f"Invalid optimizer: {optimizer!r} (expected an nn.optim optimizer)")
     with no_grad():
-        n_outputs = len(_outputs(model(rows[0])))
+        n_outputs = len(outputs(model(rows[0])))
     labels = list(y)
     if not callable(loss):
         check_labels(labels, n_outputs)
@@ -275,14 +276,17 @@ def _step(
     terms = []
     correct = 0
     for out, label in zip(forward_batch(model, X), y):
-        outs = _outputs(out)
-        correct += _decide(outs) == label
+        outs = outputs(out)
+        correct += decide(outs) == label
         terms.append(loss_fn(outs, label))
     batch_loss = engine.sum(terms) * (1.0 / len(terms))
     value = batch_loss.data
     if not math.isfinite(value):
         raise ValueError(f"the loss became {value!r}; lower the learning rate")
-    batch_loss.backward()
+    backward(batch_loss)  # leaves only: the step reads the parameters' gradients
+    for p in optimizer.params:
+        if p.grad - p.grad:
+            raise ValueError(f"the gradient of {p!r} became {p.grad!r}; lower the learning rate")
     optimizer.step()
     return value, correct
 

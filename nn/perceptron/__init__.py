@@ -1,14 +1,16 @@
 """The perceptrons of the notes: binary and multiclass, their shared base, and traces.
 
+Their argument checks are `engine.checks`, shared with the rest of tracegrad.
+
 - `binary`: `Perceptron`, the mistake-driven algorithm (and its SGD twin).
 - `multiclass`: `MulticlassPerceptron`, one weight row per class.
-- `base`: what both share (options, feature building, the "not fitted" guard).
+- `base`: what both share (options, feature building, the "not fitted" guard) and
+  their error and warning classes.
 - `trace`: the step records and the table they print as.
-- `checks`: the perceptrons' own argument checks and their warning/error classes.
 """
 
+from nn.perceptron.base import ConvergenceWarning, NotFittedError
 from nn.perceptron.binary import Perceptron
-from nn.perceptron.checks import ConvergenceWarning, NotFittedError
 from nn.perceptron.multiclass import MulticlassPerceptron
 from nn.perceptron.trace import MulticlassStep, PerceptronStep
 

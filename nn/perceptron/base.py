@@ -6,15 +6,27 @@ import random
 from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from nn.features import add_bias
-from nn.perceptron.checks import (
-    NotFittedError,
+from engine.checks import (
     check_bool,
     check_features,
     check_int,
 )
+from nn.features import add_bias
 
-__all__ = ["PerceptronBase"]
+__all__ = ["ConvergenceWarning", "NotFittedError", "PerceptronBase"]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a model is used before `fit()`.
+
+    It is both a ValueError and an AttributeError, as in scikit-learn, so code that
+    catches either keeps working.
+    """
+
+
+class ConvergenceWarning(UserWarning):
+    """Training stopped at `max_epochs` while the data still had mistakes."""
+
 
 StepT = TypeVar("StepT")
 

@@ -29,15 +29,13 @@ import warnings
 from collections.abc import Sequence
 
 from engine import Value, dot, no_grad
-from nn.losses import perceptron_criterion
-from nn.optim import SGD
-from nn.perceptron.base import PerceptronBase
-from nn.perceptron.checks import (
-    ConvergenceWarning,
-    NotFittedError,
+from engine.checks import (
     check_binary_labels,
     check_vector,
 )
+from nn.losses import perceptron_criterion
+from nn.optim import SGD
+from nn.perceptron.base import ConvergenceWarning, NotFittedError, PerceptronBase
 from nn.perceptron.trace import PerceptronStep, format_trace
 
 __all__ = [

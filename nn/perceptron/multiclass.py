@@ -14,13 +14,12 @@ import warnings
 from collections.abc import Hashable, Sequence
 
 from engine import Value, dot, no_grad
-from nn.perceptron.base import PerceptronBase
-from nn.perceptron.checks import (
-    ConvergenceWarning,
+from engine.checks import (
     check_class_list,
     check_classes,
     check_vector,
 )
+from nn.perceptron.base import ConvergenceWarning, PerceptronBase
 from nn.perceptron.trace import MulticlassStep, format_multiclass_trace
 
 __all__ = ["MulticlassPerceptron"]

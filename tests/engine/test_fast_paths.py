@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
-from engine import Value, collector_paused, dot, gradcheck, matvec, matvec_batch, no_grad
+from engine import Value, collector_paused, dot, fast, gradcheck, matvec, matvec_batch, no_grad
 from engine.strategies import Expression, expressions
 
 small = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
@@ -278,17 +278,34 @@ def test_backward_accumulates_leaves_across_calls() -> None:
     assert x.grad == pytest.approx(2 * once)
 
 
-def test_backward_stops_at_a_relu_that_is_off_and_still_gets_shared_nodes_right() -> None:
+def test_training_backward_stops_at_a_relu_that_is_off_and_still_gets_leaves_right() -> None:
     x, y = Value(2.0, "x"), Value(3.0, "y")
     a = x * y  # 6: reached through the dead relu and through the live product
     behind = x + y  # reached only through the dead relu
     off = (a + behind - 100.0).relu()
     f = off + a * 2.0
     behind.grad = 7.0  # what a node left over from an earlier backward might hold
-    f.backward()
+    fast.backward(f)
     assert (x.grad, y.grad, a.grad) == (6.0, 4.0, 2.0)
     assert behind.grad == 7.0  # nothing flowed there, so the walk never touched it
-    assert off.grad == 1.0
+
+
+def test_public_backward_leaves_every_reachable_node_exact_after_an_earlier_call() -> None:
+    a = Value(1.0)
+    h = a * -2.0
+    (h * 3.0).backward()
+    assert h.grad == 3.0
+    (h.relu() + a).backward()  # the relu is off: nothing flows back into h
+    assert h.grad == 0.0
+
+
+@given(expressions())
+def test_training_backward_gives_the_leaves_the_gradients_backward_gives(expr: Expression) -> None:
+    xs = [Value(x) for x in expr.inputs]
+    expr(xs).backward()
+    ys = [Value(x) for x in expr.inputs]
+    fast.backward(expr(ys))
+    assert [y.grad for y in ys] == [x.grad for x in xs]
 
 
 def test_backward_from_a_relu_that_is_off_gives_zero_gradients() -> None:

@@ -54,7 +54,9 @@ def test_features_reject_ragged_rows() -> None:
 
 
 def test_features_reject_non_numbers() -> None:
-    with pytest.raises(TypeError, match=r"X\[0\]\[1\] must be a real number, got 'a'"):
+    with pytest.raises(
+        TypeError, match=r"X\[0\]\[1\] must be a real number .int or float., got 'a'"
+    ):
         add_bias([[1.0, "a"]])  # type: ignore[list-item]
 
 

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from engine import Value
+from engine.ops import BUILTIN_NAMES, OPS_BY_NAME
 from nn import MLP, Layer, Neuron
-from nn.layers import ACTIVATIONS
+from nn.layers import activations
 
 REFERENCE: dict[str, Callable[[float], float]] = {
     "linear": lambda z: z,
@@ -29,8 +30,13 @@ def test_neuron_computes_activation_of_weighted_sum(activation: str) -> None:
     assert n(x).data == pytest.approx(REFERENCE[activation](z))
 
 
-def test_activation_table_matches_the_documented_names() -> None:
-    assert sorted(ACTIVATIONS) == sorted(REFERENCE)
+def test_activations_are_linear_and_every_one_input_op_of_the_registry() -> None:
+    one_input = {n for n in BUILTIN_NAMES if OPS_BY_NAME[n].arity == 1}
+    assert set(REFERENCE) <= set(activations())
+    assert {a for a in activations() if a in BUILTIN_NAMES or a == "linear"} == {
+        "linear",
+        *one_input,
+    }
 
 
 def test_neuron_is_one_dot_node_plus_one_activation_node() -> None:
@@ -113,8 +119,8 @@ def test_parameter_count_and_order_are_stable() -> None:
     assert params[:3] == [*model.layers[0].neurons[0].w, model.layers[0].neurons[0].b]
     assert params == model.parameters()
     names = [name for name, _ in model.named_parameters()]
-    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
-    assert names[-1] == "layers.1.neurons.0.b"
+    assert names[:3] == ["L1.n0.w0", "L1.n0.w1", "L1.n0.b"]
+    assert names[-1] == "L2.n0.b"
 
 
 def test_same_seed_same_weights_different_seed_different_weights() -> None:

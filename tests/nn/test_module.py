@@ -71,22 +71,22 @@ def test_other_architecture_lists_every_difference() -> None:
     text = "\n".join(problems)
     assert "config 'sizes' is [4, 1], this model has [3, 1]" in text
     assert "config 'activation' is 'relu', this model has 'tanh'" in text
-    assert "unexpected parameter 'layers.0.neurons.3.b'" in text
+    assert "unexpected parameter 'L1.n3.b'" in text
 
 
 def test_wrong_type_and_bad_values_are_all_reported() -> None:
     model = Neuron(2, "linear")
     state = model.state_dict()
     state["type"] = "Layer"
-    state["parameters"]["w.0"] = "0.5"
-    state["parameters"]["w.1"] = None
+    state["parameters"]["w0"] = "0.5"
+    state["parameters"]["w1"] = None
     state["parameters"]["b"] = float("nan")
     state["parameters"]["extra"] = 1.0
     problems = _problems(model, state)
     assert problems == [
         "type is 'Layer', expected 'Neuron'",
-        "parameter 'w.0' is '0.5', expected a number",
-        "parameter 'w.1' is None, expected a number",
+        "parameter 'w0' is '0.5', expected a number",
+        "parameter 'w1' is None, expected a number",
         "parameter 'b' is nan, expected a finite number",
         "unexpected parameter 'extra'",
     ]
@@ -95,10 +95,10 @@ def test_wrong_type_and_bad_values_are_all_reported() -> None:
 def test_missing_parameters_and_booleans_are_reported() -> None:
     model = Neuron(2, "linear")
     state = model.state_dict()
-    del state["parameters"]["w.1"]
+    del state["parameters"]["w1"]
     state["parameters"]["b"] = True
     assert _problems(model, state) == [
-        "missing parameter 'w.1'",
+        "missing parameter 'w1'",
         "parameter 'b' is True, expected a number",
     ]
 

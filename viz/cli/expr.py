@@ -14,6 +14,7 @@ import operator
 from collections.abc import Callable, Mapping
 
 from engine import Value
+from engine.ops import one_input_ops
 
 MAX_LENGTH = 2000  # longer text is refused before parsing: no pathological inputs
 
@@ -25,15 +26,8 @@ _BINARY: dict[type[ast.operator], Callable[[object, object], object]] = {
     ast.Pow: operator.pow,
 }
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "abs": abs,
-    "exp": Value.exp,
-    "log": Value.log,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "step": Value.step,
-    "tanh": Value.tanh,
-}
+# The functions an expression may call: every one-input op of the engine's registry.
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {op.name: op.apply for op in one_input_ops()}
 
 
 class ExpressionError(ValueError):

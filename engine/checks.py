@@ -1,34 +1,72 @@
-"""Input checks shared by the perceptrons: every bad input gets a message that helps."""
+"""One place for input checks: numbers, vectors, feature tables, labels, the tie rule.
+
+Every package calls these, so a list, a tuple and a numpy array (when numpy is
+installed; it is not a dependency) get the same answer, with the same message,
+whether they reach `Value`, a perceptron, `nn.fit` or the command line. Each check
+names the argument (`X[3][1]`), shows the bad value and says what is allowed.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 __all__ = [
-    "ConvergenceWarning",
-    "NotFittedError",
+    "as_float",
     "check_binary_labels",
     "check_bool",
     "check_class_list",
     "check_classes",
     "check_features",
     "check_int",
+    "check_length",
+    "check_output_labels",
     "check_vector",
+    "sign",
 ]
 
 
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a model is used before `fit()`.
+def sign(score: float) -> int:
+    """The perceptron's decision: +1 when `score >= 0`, else -1.
 
-    It is both a ValueError and an AttributeError, as in scikit-learn, so code that
-    catches either keeps working.
+    The tie rule lives here and only here: a score of exactly 0 counts as positive,
+    as in the notes (a point on the boundary is classified +1).
+
+    >>> sign(0.0), sign(-1e-300), sign(2.5)
+    (1, -1, 1)
     """
+    return 1 if score >= 0.0 else -1
 
 
-class ConvergenceWarning(UserWarning):
-    """Training stopped at `max_epochs` while the data still had mistakes."""
+def as_float(x: object, what: str) -> float:
+    """`x` as a finite float; ints, numpy scalars and fractions are accepted.
+
+    Bools are refused (`True + x` is almost always a mistake), and so are strings,
+    complex numbers and anything else without a real value.
+
+    Raises:
+        TypeError: if `x` is not a real number.
+        ValueError: if `x` is NaN or infinite.
+
+    >>> as_float(3, "lr")
+    3.0
+    >>> as_float(float("nan"), "lr")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be finite, got nan
+    """
+    if type(x) is float and not x - x:  # the common case: a finite float
+        return x
+    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
+        raise TypeError(f"{what} must be a real number (int or float), got {x!r}")
+    try:
+        value = float(x)  # type: ignore[arg-type,unused-ignore]
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{what} must be a real number (int or float), got {x!r}") from None
+    if value - value:
+        raise ValueError(f"{what} must be finite, got {x!r}")
+    return value
 
 
 def check_bool(value: object, name: str) -> bool:
@@ -45,16 +83,6 @@ def check_int(value: object, name: str, minimum: int | None = None) -> int:
         raise TypeError(f"Invalid {name}: {value!r} (expected {allowed})")
     if minimum is not None and value < minimum:
         raise ValueError(f"Invalid {name}: {value!r} (expected {allowed})")
-    return value
-
-
-def _number(x: object, where: str) -> float:
-    """One finite real number; numpy scalars are accepted, bools and strings are not."""
-    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
-        raise TypeError(f"{where} must be a real number, got {x!r}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{where} must be finite, got {x!r}")
     return value
 
 
@@ -79,7 +107,7 @@ def check_vector(values: object, name: str) -> list[float]:
     items = _as_list(values, name, "numbers")
     if not items:
         raise ValueError(f"{name} is empty: it needs at least one number")
-    return [_number(x, f"{name}[{i}]") for i, x in enumerate(items)]
+    return [as_float(x, f"{name}[{i}]") for i, x in enumerate(items)]
 
 
 def check_features(X: object, n_features: int | None = None) -> list[list[float]]:
@@ -107,7 +135,7 @@ def check_features(X: object, n_features: int | None = None) -> list[list[float]
     out: list[list[float]] = []
     for i, row in enumerate(rows):
         items = _as_list(row, f"X[{i}]", "numbers")
-        out.append([_number(x, f"X[{i}][{j}]") for j, x in enumerate(items)])
+        out.append([as_float(x, f"X[{i}][{j}]") for j, x in enumerate(items)])
     width = len(out[0])
     for i, row_values in enumerate(out):
         if len(row_values) != width:
@@ -124,7 +152,8 @@ def check_features(X: object, n_features: int | None = None) -> list[list[float]
     return out
 
 
-def _check_length(y: list[Any], n_samples: int) -> None:
+def check_length(y: list[Any], n_samples: int) -> None:
+    """Raise unless there is one label per row of X."""
     if len(y) != n_samples:
         raise ValueError(
             f"X and y have different lengths: {n_samples} rows in X but {len(y)} labels in y"
@@ -143,7 +172,7 @@ def check_binary_labels(y: object, n_samples: int, *, both_classes: bool = True)
         ValueError: Perceptron labels must be +1 or -1, got y[0] = 0 (map 0/1 labels ...)
     """
     labels = _as_list(y, "y", "labels")
-    _check_length(labels, n_samples)
+    check_length(labels, n_samples)
     out: list[int] = []
     for i, label in enumerate(labels):
         if isinstance(label, bool) or label not in (1, -1):
@@ -203,7 +232,7 @@ def check_classes(
         (['b', 'a', 'b'], ('a', 'b'))
     """
     labels = _as_list(y, "y", "labels")
-    _check_length(labels, n_samples)
+    check_length(labels, n_samples)
     for i, label in enumerate(labels):
         _check_label(label, f"y[{i}]")
     if classes is not None:
@@ -218,3 +247,33 @@ def check_classes(
             f"y holds a single class ({distinct[0]!r}): a classifier needs at least two classes"
         )
     return labels, _sorted_if_possible(distinct)
+
+
+def check_output_labels(y: Sequence[object], n_outputs: int) -> None:
+    """Raise a helpful ValueError unless the labels suit a model with `n_outputs`.
+
+    One output needs labels -1/+1; k outputs need class indices 0 .. k-1.
+
+    Example:
+        >>> check_output_labels([0, 1], 1)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: y[0] = 0 is not a label for one output: expected -1 or +1 (...)
+    """
+    for i, t in enumerate(y):
+        if n_outputs == 1:
+            if isinstance(t, bool) or t not in (-1, 1):
+                hint = " (for 0/1 labels use [2 * t - 1 for t in y])" if t in (0, 1) else ""
+                raise ValueError(
+                    f"y[{i}] = {t!r} is not a label for one output: expected -1 or +1{hint}"
+                )
+        elif isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < n_outputs:
+            hint = (
+                " (map names to indices: [class_names.index(t) for t in y])"
+                if isinstance(t, str)
+                else ""
+            )
+            raise ValueError(
+                f"y[{i}] = {t!r} is not a label for {n_outputs} outputs:"
+                f" expected a class index 0 .. {n_outputs - 1}{hint}"
+            )
