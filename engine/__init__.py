@@ -18,6 +18,7 @@ Example:
     (44.0, 16.0, 12.0, 11.0)
 """
 
+import engine.display  # noqa: F401 - attaches Value._repr_mimebundle_ (rich display)
 from engine.checking import GradcheckError, GradcheckReport, gradcheck
 from engine.collector import collector_paused
 from engine.fast import dot, matvec, matvec_batch, sum

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "as_float",
+    "as_operand",
     "check_binary_labels",
     "check_bool",
     "check_class_list",
@@ -23,6 +24,7 @@ __all__ = [
     "check_length",
     "check_output_labels",
     "check_vector",
+    "raise_overflow",
     "sign",
 ]
 
@@ -67,6 +69,28 @@ def as_float(x: object, what: str) -> float:
     if value - value:
         raise ValueError(f"{what} must be finite, got {x!r}")
     return value
+
+
+def as_operand(x: object, op: str) -> float:
+    """A plain-number operand of `op` as a finite float, or NotImplemented.
+
+    NotImplemented (for anything that is not a real number) lets Python try the other
+    operand's method and otherwise raise its usual "unsupported operand" TypeError.
+    """
+    if type(x) is float and not x - x:
+        return x
+    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
+        return NotImplemented  # type: ignore[no-any-return]
+    return as_float(x, f"constant operand of '{op}'")
+
+
+def raise_overflow(op: str, *operands: object) -> NoReturn:
+    """The OverflowError every op raises for a result beyond the largest float."""
+    symbol = op.removeprefix("r") if op in ("r-", "r/", "r**") else op
+    shown = f" {symbol} ".join(map(repr, operands)) if len(operands) == 2 else repr(operands)
+    raise OverflowError(
+        f"'{symbol}' overflows for {shown}: the result is beyond the largest float (1.8e308)"
+    )
 
 
 def check_bool(value: object, name: str) -> bool:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from engine.checks import as_float
+from engine.checks import as_float, as_operand, raise_overflow
 from engine.grad_mode import no_grad_depth
 from engine.walk import check_gradients, interior_order
 
@@ -88,7 +88,7 @@ class Value:
             out = _new(Value)
             out.data = data = self.data + other.data
             if data - data:  # inf - inf is NaN: the sum overflowed
-                overflow("+", self, other)
+                raise_overflow("+", self, other)
             out.grad = 0.0
             if no_grad_depth():
                 out.parents = out.local_grads = EMPTY
@@ -98,7 +98,7 @@ class Value:
             return out
         if isinstance(other, Value):
             return make_node(self.data + other.data, (self, other), ONE_ONE, "+", self, other)
-        if (c := constant(other, "+")) is NotImplemented:
+        if (c := as_operand(other, "+")) is NotImplemented:
             return NotImplemented
         return make_node(self.data + c, (self,), ONE, "+", self, other, c)
 
@@ -111,7 +111,7 @@ class Value:
             out = _new(Value)
             out.data = data = (a := self.data) * (b := other.data)
             if data - data:
-                overflow("*", self, other)
+                raise_overflow("*", self, other)
             out.grad = 0.0
             if no_grad_depth():
                 out.parents = out.local_grads = EMPTY
@@ -122,7 +122,7 @@ class Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
             return make_node(a * b, (self, other), (b, a), "*", self, other)
-        if (c := constant(other, "*")) is NotImplemented:
+        if (c := as_operand(other, "*")) is NotImplemented:
             return NotImplemented
         return make_node(self.data * c, (self,), (c,), "*", self, other, c)
 
@@ -131,17 +131,17 @@ class Value:
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             return make_node(self.data - other.data, (self, other), (1.0, -1.0), "-", self, other)
-        if (c := constant(other, "-")) is NotImplemented:
+        if (c := as_operand(other, "-")) is NotImplemented:
             return NotImplemented
         return make_node(self.data - c, (self,), ONE, "-", self, other, c)
 
     def __rsub__(self, other: Number) -> Value:  # c - x
-        if (c := constant(other, "-")) is NotImplemented:
+        if (c := as_operand(other, "-")) is NotImplemented:
             return NotImplemented
         return make_node(c - self.data, (self,), MINUS_ONE, "r-", other, self, c)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        b = other.data if isinstance(other, Value) else constant(other, "/")
+        b = other.data if isinstance(other, Value) else as_operand(other, "/")
         if b is NotImplemented:
             return NotImplemented
         if b == 0.0:
@@ -152,7 +152,7 @@ class Value:
         return make_node(q, (self,), (1.0 / b,), "/", self, other, b)
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x
-        c, a = constant(other, "/"), self.data
+        c, a = as_operand(other, "/"), self.data
         if c is NotImplemented:
             return NotImplemented
         if a == 0.0:
@@ -170,25 +170,18 @@ class Value:
                 )
             p = power(a, other.data, self, other)  # d/da = b a^(b-1) = b p / a, d/db = p ln a
             return make_node(p, (self, other), (other.data * p / a, p * math.log(a)), "**")
-        if (c := constant(other, "**")) is NotImplemented:
+        if (c := as_operand(other, "**")) is NotImplemented:
             return NotImplemented
-        if a < 0.0 and not c.is_integer():
-            raise ValueError(
-                f"a negative base to a non-integer power is not real: {self!r} ** {c!r}"
-            )
         if a == 0.0 and 0.0 < c < 1.0:
-            raise ValueError(
-                f"x ** {c!r} has no finite derivative at x = 0 (got {self!r});"
-                " keep the base away from 0"
-            )
+            raise ValueError(f"x ** {c!r} has no finite derivative at x = 0 (got {self!r})")
         p = power(a, c, self, other)
-        # d(a^c)/da = c a^(c-1), written as c p / a where a != 0 so that no intermediate
-        # overflows when the result itself is finite (1e-300 ** -1).
-        d = 0.0 if c == 0.0 else c * p / a if a != 0.0 else c * power(a, c - 1.0, self, other)
+        # d(a^c)/da = c a^(c-1), written c p / a so that no intermediate overflows when
+        # the result is finite (1e-300 ** -1); at a = 0 it is 1 for c = 1, else 0.
+        d = c * p / a if a else float(c == 1.0)
         return make_node(p, (self,), (d,), "**", self, other, c)
 
     def __rpow__(self, other: Number) -> Value:  # c ** x
-        if (c := constant(other, "**")) is NotImplemented:
+        if (c := as_operand(other, "**")) is NotImplemented:
             return NotImplemented
         if c <= 0.0:
             raise ValueError(f"number ** Value needs a positive base, got {other!r} ** {self!r}")
@@ -272,7 +265,7 @@ def make_node(
     keeps no parents.
     """
     if data - data:  # NaN or infinite (x - x is 0.0 for every finite x)
-        overflow(op, *operands[:2])
+        raise_overflow(op, *operands[:2])
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -287,21 +280,10 @@ def make_node(
     return out
 
 
-def constant(x: object, op: str) -> float:
-    """A plain-number operand of `op` as a finite float, or NotImplemented.
-
-    NotImplemented (for anything that is not a real number) lets Python try the other
-    operand's method and otherwise raise its usual "unsupported operand" TypeError.
-    """
-    if type(x) is float and not x - x:
-        return x
-    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
-        return NotImplemented  # type: ignore[no-any-return]
-    return as_float(x, f"constant operand of '{op}'")
-
-
 def power(a: float, b: float, base: object, exponent: object) -> float:
-    """a ** b as a finite float, or an OverflowError naming the operands."""
+    """a ** b as a finite float, or the error that names the operands."""
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(f"a negative base to a non-integer power is not real: {base!r} ** {b!r}")
     try:
         p = a**b
     except ZeroDivisionError:
@@ -310,15 +292,6 @@ def power(a: float, b: float, base: object, exponent: object) -> float:
         ) from None
     except OverflowError:
         p = math.inf
-    if isinstance(p, complex) or p - p:
-        overflow("**", base, exponent)
+    if p - p:
+        raise_overflow("**", base, exponent)
     return float(p)
-
-
-def overflow(op: str, *operands: object) -> None:
-    """Raise the OverflowError every op gives for a result that is not a finite float."""
-    symbol = op.removeprefix("r") if op in ("r-", "r/", "r**") else op
-    shown = f" {symbol} ".join(map(repr, operands)) if len(operands) == 2 else repr(operands)
-    raise OverflowError(
-        f"'{symbol}' overflows for {shown}: the result is beyond the largest float (1.8e308)"
-    )

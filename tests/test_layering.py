@@ -83,3 +83,66 @@ def test_dunder_all_is_sorted_and_matches_the_exports(package: str) -> None:
         if not name.startswith("_") and getattr(value, "__module__", "").startswith(package)
     }
     assert public <= set(names), f"{package} exports {sorted(public - set(names))} not in __all__"
+
+
+FAST_PATH_MODULE = "engine.fast"  # the one module allowed to use another's private names
+
+
+def _our_modules() -> dict[str, ast.Module]:
+    modules = {}
+    for package in sorted(OURS):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            modules[name.removesuffix(".__init__")] = ast.parse(path.read_text())
+    return modules
+
+
+def _imports(tree: ast.Module, top_level_only: bool) -> list[ast.ImportFrom | ast.Import]:
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    return [n for n in nodes if isinstance(n, ast.ImportFrom | ast.Import)]
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    modules = _our_modules()
+    found = []
+    for name, tree in modules.items():
+        for node in _imports(tree, top_level_only=False):
+            if isinstance(node, ast.ImportFrom) and node.module in modules and node.level == 0:
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                private = [p for p in private if not p.startswith("__")]
+                if private and name != FAST_PATH_MODULE and node.module != name:
+                    found.append(f"{name} imports {node.module}.{', '.join(private)}")
+    assert not found, found
+
+
+def test_there_is_no_import_circle_between_modules() -> None:
+    modules = _our_modules()
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, tree in modules.items():
+        for node in _imports(tree, top_level_only=False):
+            targets = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for target in targets:
+                # A package and its own submodules are one unit (an __init__ re-exports).
+                if (
+                    target in modules
+                    and target != name
+                    and not (target.startswith(name + ".") or name.startswith(target + "."))
+                ):
+                    edges[name].add(target)
+    circles = []
+    for start in modules:
+        stack = [(start, [start])]
+        while stack:
+            current, path = stack.pop()
+            for nxt in edges[current]:
+                if nxt == start:
+                    circles.append(" -> ".join([*path, start]))
+                elif nxt not in path and len(path) < 6:
+                    stack.append((nxt, [*path, nxt]))
+    assert not circles, circles[:5]

@@ -1,4 +1,4 @@
-"""Plots with matplotlib (the optional `plot` extra): decision boundaries and curves.
+"""Plots with matplotlib: decision boundaries and training curves.
 
 Functions return a `matplotlib.figure.Figure` built without pyplot, so nothing is
 shown or kept in a global state: save it with `fig.savefig(path)`, or let a notebook
@@ -25,7 +25,7 @@ def _figure(n_axes: int = 1, size: tuple[float, float] = (6.0, 5.0)) -> Figure:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
-            "plots need matplotlib: pip install 'tracegrad[plot]' (or pip install matplotlib)"
+            "plots need matplotlib, a dependency of tracegrad: pip install matplotlib"
         ) from None
     fig = Figure(figsize=size, layout="constrained")
     fig.subplots(1, n_axes)
