@@ -9,7 +9,7 @@ names the argument (`X[3][1]`), shows the bad value and says what is allowed.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any, NoReturn
 
 __all__ = [
@@ -273,25 +273,30 @@ def check_classes(
     return labels, _sorted_if_possible(distinct)
 
 
-def check_output_labels(y: Sequence[object], n_outputs: int) -> None:
-    """Raise a helpful ValueError unless the labels suit a model with `n_outputs`.
+def check_output_labels(y: object, n_outputs: int) -> list[int]:
+    """The labels as ints, if they suit a model with `n_outputs`; else a helpful ValueError.
 
-    One output needs labels -1/+1; k outputs need class indices 0 .. k-1.
+    One output needs labels -1/+1; k outputs need class indices 0 .. k-1. numpy
+    integers (and floats such as 1.0 that are whole numbers) count as the ints they are.
 
     Example:
+        >>> check_output_labels((1, -1.0), 1)
+        [1, -1]
         >>> check_output_labels([0, 1], 1)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         ValueError: y[0] = 0 is not a label for one output: expected -1 or +1 (...)
     """
-    for i, t in enumerate(y):
+    labels = []
+    for i, t in enumerate(_as_list(y, "y", "labels")):
+        k = _whole_number(t)
         if n_outputs == 1:
-            if isinstance(t, bool) or t not in (-1, 1):
-                hint = " (for 0/1 labels use [2 * t - 1 for t in y])" if t in (0, 1) else ""
+            if k not in (-1, 1):
+                hint = " (for 0/1 labels use [2 * t - 1 for t in y])" if k in (0, 1) else ""
                 raise ValueError(
                     f"y[{i}] = {t!r} is not a label for one output: expected -1 or +1{hint}"
                 )
-        elif isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < n_outputs:
+        elif k is None or not 0 <= k < n_outputs:
             hint = (
                 " (map names to indices: [class_names.index(t) for t in y])"
                 if isinstance(t, str)
@@ -301,3 +306,15 @@ def check_output_labels(y: Sequence[object], n_outputs: int) -> None:
                 f"y[{i}] = {t!r} is not a label for {n_outputs} outputs:"
                 f" expected a class index 0 .. {n_outputs - 1}{hint}"
             )
+        labels.append(k)
+    return labels
+
+
+def _whole_number(t: object) -> int | None:
+    """`t` as an int when it is one (numpy ints, 2.0), else None; bools are not numbers."""
+    if isinstance(t, bool | str | bytes) or not hasattr(t, "__float__"):
+        return None
+    if hasattr(t, "__index__"):
+        return int(t)
+    x = float(t)
+    return int(x) if x.is_integer() else None

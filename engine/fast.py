@@ -238,10 +238,10 @@ def matvec(
         >>> [w.grad for w in W[0]], b[0].grad
         ([3.0, 4.0], 1.0)
     """
-    _check_sequence(rows, "rows")
-    _check_sequence(xs, "xs")
+    rows = _sequence(rows, "rows")
+    xs = _sequence(xs, "xs")
     if biases is not None:
-        _check_sequence(biases, "biases")
+        biases = _sequence(biases, "biases")
     # The fast path covers what a network does: rows of Value weights as long as xs,
     # Value biases, and inputs that are all floats (the first layer) or all Values
     # (the layers after it). Everything else goes to _general(), which explains what
@@ -285,10 +285,10 @@ def matvec_batch(
         >>> [[z.data for z in zs] for zs in matvec_batch(W, [[3.0, 4.0], [1.0, 0.0]])]
         [[11.0], [1.0]]
     """
-    _check_sequence(rows, "rows")
-    _check_sequence(batch, "batch")
+    rows = _sequence(rows, "rows")
+    batch = _sequence(batch, "batch")
     if biases is not None:
-        _check_sequence(biases, "biases")
+        biases = _sequence(biases, "biases")
     n_in = len(rows[0]) if rows and type(rows[0]) in _LIST_OR_TUPLE else -1
     fast = _fast_rows(rows, n_in, biases)
     prepared: dict[bool, list[_Prepared]] = {}  # by "the inputs are Values"
@@ -339,7 +339,7 @@ def _general(
     if n_rows == 0:
         raise ValueError("matvec() needs at least one row of weights, got none")
     for j, row in enumerate(rows):
-        _check_sequence(row, f"rows[{j}]")
+        _sequence(row, f"rows[{j}]")
         if len(row) != n_in:
             raise ValueError(
                 f"matvec() needs every row as long as xs ({n_in} inputs), but rows[{j}] has"
@@ -430,11 +430,13 @@ def _rows_times(
     return out
 
 
-def _check_sequence(obj: object, name: str) -> None:
+def _sequence(obj: Any, name: str) -> Any:
+    """`obj` as a list or tuple: other sequences and arrays (numpy's) become lists."""
     if type(obj) is list or type(obj) is tuple:
-        return  # the common case, without the slower abstract-class check
-    if not isinstance(obj, Sequence) or isinstance(obj, str | bytes):
-        raise TypeError(f"matvec() needs {name} to be a list or tuple, got {obj!r:.80}")
+        return obj  # the common case, without the slower checks
+    if isinstance(obj, str | bytes | dict) or not hasattr(obj, "__len__"):
+        raise TypeError(f"matvec() needs {name} to be a sequence, got {obj!r:.80}")
+    return list(obj)
 
 
 # ------------------------------------------------------------- registry entries

@@ -220,6 +220,8 @@ def _unary(op: Op) -> Callable[[Any], Value]:
         if not isinstance(x, Value):
             x = Value(x)
         a = x.data
+        if a - a:  # NaN or infinity set by hand: never turn it into a number
+            raise ValueError(f"{name}() needs a finite input, got {x!r}")
         if checks_domain and a not in domain:
             raise ValueError(f"{name}() needs {domain.text}, got {x!r}")
         try:
@@ -283,7 +285,9 @@ def _binary_entry(name: str, fwd: Callable[..., float], der: Callable[..., Any],
 
 
 _binary_entry("+", operator.add, lambda a, b, out: (1.0, 1.0), operator="add", doc="a + b")
-_binary_entry("-", operator.sub, lambda a, b, out: (1.0, -1.0), operator="sub", doc="a - b")
+_binary_entry(
+    "-", operator.sub, lambda a, b, out: (1.0, -1.0), operator="sub", symbol="−", doc="a - b"
+)
 _binary_entry("*", operator.mul, lambda a, b, out: (b, a), operator="mul", symbol="×", doc="a b")
 _binary_entry(
     "/",
@@ -303,7 +307,7 @@ _binary_entry(
     domains=(POSITIVE, REALS),
     doc="a ** b (a Value base must be positive; a constant exponent allows any base)",
 )
-register(Op("neg", 1, operator.neg, lambda a, out: -1.0, (REALS,), "−", operator.neg, doc="-a"))
+register(Op("neg", 1, operator.neg, lambda a, out: -1.0, (REALS,), "−x", operator.neg, doc="-a"))
 
 # The one-input functions, each one line of maths: forward, then d out / d x.
 define_op("exp", math.exp, lambda x, e: e, doc="e ** x (raises OverflowError above ~709.78)")
@@ -356,6 +360,10 @@ def one_input_ops() -> list[Op]:
     return [op for op in OPS if op.arity == 1]
 
 
+LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}
+"""The `op` of a node whose constant operand came first (`2 - x`), and its op's name."""
+
+
 def operands(node: Value) -> list[Value | float]:
     """The arguments of the op that made `node`, constants in their place.
 
@@ -369,11 +377,15 @@ def operands(node: Value) -> list[Value | float]:
     """
     if node.const is None:
         return list(node.parents)
-    if node.op.startswith("r"):  # c - x, c / x, c ** x: the constant is on the left
+    if node.op in LEFT_CONSTANT:
         return [node.const, *node.parents]
     return [*node.parents, node.const]
 
 
-def op_of(node: Value) -> Op | None:
-    """The registry entry of the op that made `node` (None for a leaf)."""
-    return OPS_BY_NAME.get(node.op.removeprefix("r") if node.const is not None else node.op)
+def op_named(op: str) -> Op | None:
+    """The registry entry behind a node's `op` (`"r-"` is `"-"`), or None if unknown.
+
+    >>> op_named("r-").name, op_named("tanh").symbol, op_named("nope")
+    ('-', 'tanh', None)
+    """
+    return OPS_BY_NAME.get(LEFT_CONSTANT.get(op, op))

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import Value, no_grad
+from engine.checks import check_features, sign
 from engine.checks import check_output_labels as check_labels
-from engine.checks import sign
 from nn.module import forward_batch
 
 __all__ = ["accuracy", "check_labels", "decide", "outputs", "predict"]
@@ -46,7 +46,7 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[int]:
         [-1, 1, 1]
     """
     with no_grad():
-        return [decide(outputs(out)) for out in forward_batch(model, X)]
+        return [decide(outputs(out)) for out in forward_batch(model, check_features(X))]
 
 
 def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
@@ -66,12 +66,11 @@ def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int]) -> fl
         >>> accuracy(n, [[-2.0], [1.0], [2.0], [-1.0]], [-1, 1, -1, -1])
         0.75
     """
-    if len(X) != len(y):
-        raise ValueError(f"X and y differ in length: {len(X)} points but {len(y)} labels")
-    if not X:
-        raise ValueError("accuracy needs at least one point, got none")
-    predictions = predict(model, X)
+    rows = check_features(X)
+    if len(rows) != len(y):
+        raise ValueError(f"X and y differ in length: {len(rows)} points but {len(y)} labels")
+    predictions = predict(model, rows)
     with no_grad():
-        n_outputs = len(outputs(model(X[0])))
-    check_labels(y, n_outputs)
-    return sum(p == t for p, t in zip(predictions, y)) / len(y)
+        n_outputs = len(outputs(model(rows[0])))
+    labels = check_labels(y, n_outputs)
+    return sum(p == t for p, t in zip(predictions, labels)) / len(labels)

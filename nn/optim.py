@@ -11,18 +11,19 @@ import math
 from collections.abc import Iterable
 
 from engine import Value
+from engine.checks import as_float
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
 def _check_real(x: object, name: str) -> float:
     """Return `x` as a float when it is a finite real number (not a bool)."""
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        raise TypeError(f"Invalid {name}: {x!r} (expected a real number)")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"Invalid {name}: {x!r} (expected a finite number)")
-    return value
+    try:
+        return as_float(x, name)
+    except TypeError:
+        raise TypeError(f"Invalid {name}: {x!r} (expected a real number)") from None
+    except ValueError:
+        raise ValueError(f"Invalid {name}: {x!r} (expected a finite number)") from None
 
 
 def _check_lr(lr: object) -> float:

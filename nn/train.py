@@ -175,9 +175,7 @@ def fit(
         raise TypeError(f"Invalid optimizer: {optimizer!r} (expected an nn.optim optimizer)")
     with no_grad():
         n_outputs = len(outputs(model(rows[0])))
-    labels = list(y)
-    if not callable(loss):
-        check_labels(labels, n_outputs)
+    labels = list(y) if callable(loss) else check_labels(y, n_outputs)
     list(batches(len(rows), batch_size))  # validates batch_size before any work
 
     history = History()

@@ -158,7 +158,7 @@ def build_digraph(
         g.graph_attr.update(label=caption, labelloc="b", fontsize="14")
     g.attr("node", fontname=style.FONT, fontsize="12")
     g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
-    op_attrs: dict[str, str] = {}  # op -> its node's attribute list, built once per op
+    op_attrs: dict[tuple[str, float | None], str] = {}  # (op, constant) -> attribute list
     for node in view.reading_order or view.nodes:
         if isinstance(node, GroupNode):
             _add_group(g, node, fills.get(node.id, style.GROUP_FILL))
@@ -182,7 +182,7 @@ def _value_lines(
     grad_text: Callable[[Value], str | None],
     fills: Mapping[str, str],
     notes: Mapping[str, str],
-    op_attrs: dict[str, str],
+    op_attrs: dict[tuple[str, float | None], str],
 ) -> list[str]:
     """The DOT lines of a Value's box and, for a computed Value, of its op node.
 
@@ -208,17 +208,18 @@ def _value_lines(
     box = f"\t{node.id} [label={label} shape=plain]\n"
     if not v.parents:
         return [box]
-    attrs = op_attrs.get(v.op)
+    key = (v.op, v.const)
+    attrs = op_attrs.get(key)
     if attrs is None:
-        attrs = op_attrs[v.op] = _op_attr_list(v.op)
+        attrs = op_attrs[key] = _op_attr_list(v.op, v.const, precision)
     return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
 
 
-def _op_attr_list(op: str) -> str:
+def _op_attr_list(op: str, const: float | None, precision: int) -> str:
     """The quoted attribute list of an op's small node, as `g.node` would write it."""
     from graphviz import quoting
 
-    look = style.op_style(op)
+    look = style.op_style(op, const, precision)
     attrs = {
         "shape": look.shape,
         "style": "filled",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from engine import Value, no_grad
+from engine.checks import sign
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,7 +75,7 @@ def predictor(model: Any) -> Callable[[list[list[float]]], tuple[list[Hashable],
                 xs = [o.data if isinstance(o, Value) else float(o) for o in outs]
                 if len(xs) == 1:
                     scores.append(xs[0])
-                    labels.append(1 if xs[0] >= 0.0 else -1)
+                    labels.append(sign(xs[0]))
                 else:
                     if len(xs) == 2:
                         scores.append(xs[1] - xs[0])  # > 0 exactly where class 1 wins

@@ -9,6 +9,8 @@ import html
 import math
 from dataclasses import dataclass
 
+from engine.ops import LEFT_CONSTANT, op_named
+
 DATA_COLOR = "#1a7f37"  # forward values, green as in the notes
 GRAD_COLOR = "#cf222e"  # gradients, red as in the notes
 LEAF_FILL = "#ddf4ff"  # inputs and parameters
@@ -33,27 +35,23 @@ class OpStyle:
     shape: str = "circle"
 
 
-# Keyed by `Value.op`; ops missing here are drawn with their own name in an ellipse.
-OP_STYLES: dict[str, OpStyle] = {
-    "+": OpStyle("+"),
-    "-": OpStyle("−"),
-    "*": OpStyle("×"),
-    "/": OpStyle("÷"),
-    "**": OpStyle("^"),
-    "neg": OpStyle("−x"),
-    "abs": OpStyle("|x|"),
-    "sum": OpStyle("Σ"),
-    "dot": OpStyle("w·x", "ellipse"),
-}
+def op_style(op: str, const: float | None = None, precision: int = 4) -> OpStyle:
+    """How the small node of an op is drawn, from the op's entry in the engine's registry.
 
+    The text is the op's symbol; an op that took a plain-number operand shows it where
+    it stood (`× 3`, `^ 2`, `1 −`), so a formula can be read back from its picture.
+    Short symbols sit in a circle, longer text in an ellipse; an op the registry does
+    not know is drawn with its own name.
 
-def op_style(op: str) -> OpStyle:
-    """The style of an op's node.
-
-    >>> op_style("*").text, op_style("tanh").text
-    ('×', 'tanh')
+    >>> op_style("*").text, op_style("tanh").text, op_style("*", 3.0).text, op_style("r-", 1.0).text
+    ('×', 'tanh', '× 3', '1 −')
     """
-    return OP_STYLES.get(op, OpStyle(op, "ellipse"))
+    entry = op_named(op)
+    text = op if entry is None else entry.symbol
+    if const is not None:
+        c = fmt(const, precision)
+        text = f"{c} {text}" if op in LEFT_CONSTANT else f"{text} {c}"
+    return OpStyle(text, "circle" if len(text) <= 2 else "ellipse")
 
 
 def check_precision(precision: int) -> int:

@@ -32,6 +32,7 @@ from engine import Value, dot, no_grad
 from engine.checks import (
     check_binary_labels,
     check_vector,
+    sign,
 )
 from nn.losses import perceptron_criterion
 from nn.optim import SGD
@@ -154,7 +155,7 @@ class Perceptron(PerceptronBase[PerceptronStep]):
                 before = tuple(v.data for v in w)
                 with no_grad():
                     score = dot(w, f).data
-                predicted = 1 if score >= 0.0 else -1  # the tie rule: 0 counts as +1
+                predicted = sign(score)  # the tie rule: 0 counts as +1
                 if optimizer is not None:
                     _criterion_step(optimizer, w, f, target)
                 elif predicted != target:
@@ -217,7 +218,7 @@ class Perceptron(PerceptronBase[PerceptronStep]):
 
     def predict(self, X: Sequence[Sequence[float]]) -> list[int]:
         """+1 where the activation is >= 0 (ties are positive), else -1."""
-        return [1 if a >= 0.0 else -1 for a in self.decision_function(X)]
+        return [sign(a) for a in self.decision_function(X)]
 
     def score(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
         """The mean accuracy of `predict(X)` against the labels `y`."""

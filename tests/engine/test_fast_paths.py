@@ -111,10 +111,10 @@ def test_matvec_under_no_grad_makes_leaves_with_the_same_values() -> None:
         ([], [1.0], None, ValueError, "at least one row"),
         ([[Value(1.0)], [Value(1.0), Value(2.0)]], [1.0], None, ValueError, "rows[1] has 2"),
         ([[Value(1.0)]], [1.0], [Value(0.0), Value(1.0)], ValueError, "got 2 biases"),
-        ("ab", [1.0], None, TypeError, "rows to be a list or tuple"),
-        ([[Value(1.0)]], 3.0, None, TypeError, "xs to be a list or tuple"),
-        ([Value(1.0)], [1.0], None, TypeError, "rows[0] to be a list or tuple"),
-        ([[Value(1.0)]], [1.0], Value(0.0), TypeError, "biases to be a list or tuple"),
+        ("ab", [1.0], None, TypeError, "rows to be a sequence"),
+        ([[Value(1.0)]], 3.0, None, TypeError, "xs to be a sequence"),
+        ([Value(1.0)], [1.0], None, TypeError, "rows[0] to be a sequence"),
+        ([[Value(1.0)]], [1.0], Value(0.0), TypeError, "biases to be a sequence"),
         ([[Value(1.0)]], ["2"], None, TypeError, "dot() xs[0] must be a real number"),
         ([[Value(1.0)]], [math.nan], None, ValueError, "non-finite number nan"),
         ([[Value(1e200)]], [1e200], None, OverflowError, "overflows"),
@@ -180,7 +180,7 @@ def test_matvec_batch_of_nothing_is_an_empty_list() -> None:
     ("batch", "error", "message"),
     [
         ([[1.0, 2.0], [1.0]], ValueError, "rows[0] has 2 weights"),
-        ([[1.0, 2.0], "ab"], TypeError, "xs to be a list or tuple"),
+        ([[1.0, 2.0], "ab"], TypeError, "xs to be a sequence"),
         ([[1.0, 2.0], [1.0, math.inf]], ValueError, "non-finite number inf"),
         ([[1.0, 2.0], [1.0, None]], TypeError, "dot() xs[1] must be a real number"),
     ],
@@ -194,7 +194,7 @@ def test_matvec_batch_names_the_input_vector_that_is_wrong(
 
 
 def test_matvec_batch_rejects_a_batch_that_is_not_a_sequence() -> None:
-    with pytest.raises(TypeError, match="batch to be a list or tuple"):
+    with pytest.raises(TypeError, match="batch to be a sequence"):
         matvec_batch([[Value(1.0)]], iter([[1.0]]))  # type: ignore[arg-type]
 
 

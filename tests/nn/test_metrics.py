@@ -74,5 +74,5 @@ def test_accuracy_rejects_out_of_range_class() -> None:
 def test_accuracy_rejects_length_mismatch_and_empty_data() -> None:
     with pytest.raises(ValueError, match="2 points but 1 labels"):
         accuracy(_linear(1.0), [[1.0], [2.0]], [1])
-    with pytest.raises(ValueError, match="at least one point"):
+    with pytest.raises(ValueError, match="X is empty"):
         accuracy(_linear(1.0), [], [])

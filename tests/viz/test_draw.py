@@ -140,7 +140,7 @@ def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
         label = style.value_label(v.label, data, grad, fill=fill, bold=v is root)
         g.node(node.id, label=label, shape="plain")
         if v.parents:
-            op = style.op_style(v.op)
+            op = style.op_style(v.op, v.const)
             g.node(
                 f"{node.id}_op",
                 label=op.text,
