@@ -74,6 +74,19 @@ def test_graph_hints_at_near_misses(
     assert err.startswith("tracegrad: error: ") and hint in err and err.count("\n") == 1
 
 
+def test_demo_and_graph_name_figure5_alike() -> None:
+    from viz.cli.demo import figure5
+    from viz.cli.expr import build_expression
+
+    named, _ = build_expression("h = x + y; i = x * y; f = (h + i) * z", {"x": 2, "y": 3, "z": 4})
+    named.backward()
+    demo = figure5()
+    assert [(v.label, v.data, v.grad) for v in demo.topological_order()] == [
+        (v.label, v.data, v.grad) for v in named.topological_order()
+    ]
+    assert {v.label for v in demo.topological_order()} == {"x", "y", "z", "h", "i", "h + i", "f"}
+
+
 def test_graph_help_shows_the_notes_names_for_figure5(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["graph", "--help"])
