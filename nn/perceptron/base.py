@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
+from engine import Value
 from engine.checks import (
     check_bool,
     check_features,
@@ -66,6 +66,10 @@ class PerceptronBase(Generic[StepT]):
         self._n_iter = 0
         self._converged = False
         self._trace: list[StepT] = []
+        self._rng = random.Random(self.seed)
+        self._order: list[int] = []
+        self._totals: list[float] = []  # running sums of the weights (average=True)
+        self._raw: list[float] | None = None  # the unaveraged weights between passes
 
     def __repr__(self) -> str:
         # Like scikit-learn: only the options that differ from their defaults.
@@ -78,7 +82,7 @@ class PerceptronBase(Generic[StepT]):
 
     @property
     def n_iter_(self) -> int:
-        """The number of passes over the data that `fit` made."""
+        """The number of passes made by `fit` (or by `partial_fit` calls since the first)."""
         self._check_fitted()
         return self._n_iter
 
@@ -114,14 +118,54 @@ class PerceptronBase(Generic[StepT]):
             raise TypeError(f"x must be one sample (a sequence of {n} numbers), got {x!r}")
         return self._features([x], n)[0]
 
-    def _orders(self, n_samples: int) -> Iterator[list[int]]:
-        """The visiting order of the samples, pass after pass (seeded when shuffling)."""
-        order = list(range(n_samples))
-        rng = random.Random(self.seed)
-        for _ in range(self.max_epochs):
-            if self.shuffle:
-                rng.shuffle(order)
-            yield order
+    def _restart(self, n_features: int) -> None:
+        """Forget every pass: a new run on rows of `n_features` raw numbers begins."""
+        self._n_features = n_features
+        self._n_iter = 0
+        self._converged = False
+        self._trace = []
+        self._rng = random.Random(self.seed)
+        self._order = []
+        self._totals = [0.0] * len(self._weight_values())
+        self._raw = None
+
+    def _next_order(self, n_samples: int) -> list[int]:
+        """The visiting order of the next pass: in order, or reshuffled once per pass.
+
+        The shuffled order carries over from pass to pass, so `fit` and repeated
+        `partial_fit` calls on the same data visit the samples in the same orders.
+        """
+        if len(self._order) != n_samples:
+            self._order = list(range(n_samples))
+        if self.shuffle:
+            self._rng.shuffle(self._order)
+        return list(self._order)
+
+    def _weight_values(self) -> list[Value]:
+        """Every weight Value, flat (row by row for a matrix)."""
+        raise NotImplementedError
+
+    def _start_pass(self) -> None:
+        """Put back the unaveraged weights that the last pass ended with."""
+        if self._raw is not None:
+            for v, raw in zip(self._weight_values(), self._raw):
+                v.data = raw
+            self._raw = None
+
+    def _after_visit(self) -> None:
+        """Add the current weights to the running sums of the averaged perceptron."""
+        if self.average:
+            self._totals = [t + v.data for t, v in zip(self._totals, self._weight_values())]
+
+    def _end_pass(self, mistakes: int) -> None:
+        """Count the pass; with `average=True` the model now predicts with the average."""
+        self._n_iter += 1
+        self._converged = mistakes == 0
+        if self.average:
+            values = self._weight_values()
+            self._raw = [v.data for v in values]
+            for v, total in zip(values, self._totals):
+                v.data = total / len(self._trace)
 
     def _feature_width(self, n_features: int) -> int:
         """The length of a weight vector for raw rows of `n_features` numbers."""

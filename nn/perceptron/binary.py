@@ -63,10 +63,12 @@ class Perceptron(PerceptronBase[PerceptronStep]):
         solver: `"rule"` for the classic update, `"sgd"` for `SGD(lr=1)` on the
             perceptron criterion through `backward()` (see the module docstring).
 
-    Learned attributes (after `fit`):
-        weights_: the weights, bias weight first. `n_iter_`: passes made.
-        converged_: whether the last pass made no mistake. `trace_`: one
-        `PerceptronStep` per visit of a sample.
+    Learned attributes (after `fit` or `partial_fit`):
+        weights_: the weights, bias weight first (the notes' example puts `w0`
+        first; their prose on the bias calls it the last weight).
+        `coef_` / `intercept_`: the same numbers under scikit-learn's names.
+        `n_iter_`: passes made. converged_: whether the last pass made no
+        mistake. `trace_`: one `PerceptronStep` per visit of a sample.
 
     Example (the notes' worked pass):
         >>> X, y = [[1, 1], [3, 2], [2, 4], [3, 4], [2, 3]], [-1, 1, 1, 1, -1]
@@ -111,6 +113,29 @@ class Perceptron(PerceptronBase[PerceptronStep]):
         self._check_fitted()
         return [w.data for w in self._w]
 
+    @property
+    def coef_(self) -> list[list[float]]:
+        """scikit-learn's name for the feature weights: `[weights_[1:]]`, one row.
+
+        `weights_` holds the bias weight first (the notes' `w0`), then one weight per
+        feature; scikit-learn splits that into `coef_` (shape 1 x features, as for its
+        binary classifiers) and `intercept_`. With `bias=False`, `coef_` is `[weights_]`.
+
+        Example (after the notes' pass, `w = [w0, w1, w2] = [-1, 1, -1]`):
+            >>> X, y = [[1, 1], [3, 2], [2, 4], [3, 4], [2, 3]], [-1, 1, 1, 1, -1]
+            >>> p = Perceptron(initial_weights=[-1, 0, 0]).partial_fit(X, y)
+            >>> p.weights_, p.coef_, p.intercept_
+            ([-1.0, 1.0, -1.0], [[1.0, -1.0]], [-1.0])
+        """
+        w = self.weights_
+        return [w[1:] if self.bias else w]
+
+    @property
+    def intercept_(self) -> list[float]:
+        """scikit-learn's name for the bias weight: `[weights_[0]]` (`[0.0]` without bias)."""
+        w = self.weights_
+        return [w[0] if self.bias else 0.0]
+
     def parameters(self) -> list[Value]:
         """The weight Values (bias weight first), for an optimizer or a picture."""
         self._check_fitted()
@@ -120,6 +145,8 @@ class Perceptron(PerceptronBase[PerceptronStep]):
 
     def fit(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> Perceptron:
         """Train on `X` (one row of numbers per sample) and labels `y` in {+1, -1}.
+
+        Training starts again from `initial_weights` (or zeros), whatever came before.
 
         Returns:
             self, fitted.
@@ -135,55 +162,13 @@ class Perceptron(PerceptronBase[PerceptronStep]):
         """
         F = self._features(X)
         labels = check_binary_labels(y, len(F))
-        d = len(F[0])
-        start = [0.0] * d if self.initial_weights is None else self.initial_weights
-        if len(start) != d:
-            raise ValueError(
-                f"initial_weights has {len(start)} numbers but the model needs {d}"
-                f" ({d - self.bias} features{' + the bias weight, first' if self.bias else ''})"
-            )
-        w = [Value(v, f"w{j}") for j, v in enumerate(start)]
-        optimizer = SGD(w, lr=1.0) if self.solver == "sgd" else None
-        trace: list[PerceptronStep] = []
-        totals = [0.0] * d
-        epoch = 0
+        self._begin(len(F[0]))
         mistakes = 0
-        for epoch, order in enumerate(self._orders(len(F)), start=1):
-            mistakes = 0
-            for i in order:
-                f, target = F[i], labels[i]
-                before = tuple(v.data for v in w)
-                with no_grad():
-                    score = dot(w, f).data
-                predicted = sign(score)  # the tie rule: 0 counts as +1
-                if optimizer is not None:
-                    _criterion_step(optimizer, w, f, target)
-                elif predicted != target:
-                    for wj, fj in zip(w, f):
-                        wj.data += target * fj
-                after = tuple(v.data for v in w)
-                mistakes += predicted != target
-                # Both solvers add exactly y* f(x) when they move (SGD's step is
-                # -1 * grad = y* f(x)); the rule moves on every mistake.
-                moved = after != before if optimizer is not None else predicted != target
-                update = tuple(target * fj for fj in f) if moved else None
-                trace.append(
-                    PerceptronStep(
-                        len(trace) + 1, epoch, i, tuple(f), target, before, score,
-                        predicted, update, after,
-                    )
-                )  # fmt: skip
-                if self.average:
-                    totals = [t + a for t, a in zip(totals, after)]
+        for _ in range(self.max_epochs):
+            mistakes = self._pass(F, labels)
             if mistakes == 0:
                 break
-        if self.average:
-            for wj, t in zip(w, totals):
-                wj.data = t / len(trace)
-        self._w, self._trace, self._n_iter = w, trace, epoch
-        self._converged = mistakes == 0
-        self._n_features = len(F[0]) - self.bias
-        if not self._converged:
+        if mistakes:
             warnings.warn(
                 f"Perceptron did not converge in max_epochs={self.max_epochs} passes: the last"
                 f" pass still made {mistakes} mistake(s). The data may not be linearly"
@@ -192,6 +177,92 @@ class Perceptron(PerceptronBase[PerceptronStep]):
                 stacklevel=2,
             )
         return self
+
+    def partial_fit(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> Perceptron:
+        """Make one pass over the given samples, keeping the weights: training in steps.
+
+        The first call on a new model fixes the feature count and starts from
+        `initial_weights` (or zeros); later calls continue from the current weights
+        (after `fit` too). Each call is one pass, visited and recorded exactly as a
+        pass of `fit` (same tie rule, same updates, same `shuffle` orders), so calling
+        it with all the data again and again retraces `fit`, and calling it with one
+        sample at a time retraces one pass of `fit`. `n_iter_` counts the calls,
+        `converged_` says whether the last one made no mistake, each trace record's
+        `index` is the row within that call's `X`, and `max_epochs` does not apply.
+        Both classes need not appear in one call.
+
+        Returns:
+            self, fitted.
+
+        Raises:
+            TypeError: if a feature or an argument has the wrong type.
+            ValueError: as for `fit`, and for rows whose width differs from the first
+                call's.
+
+        Example (the notes' pass, one sample at a time):
+            >>> X, y = [[1, 1], [3, 2], [2, 4], [3, 4], [2, 3]], [-1, 1, 1, 1, -1]
+            >>> p = Perceptron(initial_weights=[-1, 0, 0])
+            >>> for x, label in zip(X, y):
+            ...     _ = p.partial_fit([x], [label])
+            >>> p.weights_, p.n_iter_
+            ([-1.0, 1.0, -1.0], 5)
+        """
+        first = self._n_features is None
+        F = self._features(X, None if first else self._n_features)
+        labels = check_binary_labels(y, len(F), both_classes=False)
+        if first:
+            self._begin(len(F[0]))
+        self._pass(F, labels)
+        return self
+
+    def _begin(self, width: int) -> None:
+        """Set up the starting weights for rows of `width` features (bias included)."""
+        start = [0.0] * width if self.initial_weights is None else self.initial_weights
+        if len(start) != width:
+            raise ValueError(
+                f"initial_weights has {len(start)} numbers but the model needs {width}"
+                f" ({width - self.bias} features"
+                f"{' + the bias weight, first' if self.bias else ''})"
+            )
+        self._w = [Value(v, f"w{j}") for j, v in enumerate(start)]
+        self._restart(width - self.bias)
+
+    def _weight_values(self) -> list[Value]:
+        return self._w
+
+    def _pass(self, F: list[list[float]], labels: list[int]) -> int:
+        """One pass over the samples in this pass's order; returns the mistakes made."""
+        self._start_pass()
+        w = self._w
+        optimizer = SGD(w, lr=1.0) if self.solver == "sgd" else None
+        epoch = self._n_iter + 1
+        mistakes = 0
+        for i in self._next_order(len(F)):
+            f, target = F[i], labels[i]
+            before = tuple(v.data for v in w)
+            with no_grad():
+                score = dot(w, f).data
+            predicted = sign(score)  # the tie rule: 0 counts as +1
+            if optimizer is not None:
+                _criterion_step(optimizer, w, f, target)
+            elif predicted != target:
+                for wj, fj in zip(w, f):
+                    wj.data += target * fj
+            after = tuple(v.data for v in w)
+            mistakes += predicted != target
+            # Both solvers add exactly y* f(x) when they move (SGD's step is
+            # -1 * grad = y* f(x)); the rule moves on every mistake.
+            moved = after != before if optimizer is not None else predicted != target
+            update = tuple(target * fj for fj in f) if moved else None
+            self._trace.append(
+                PerceptronStep(
+                    len(self._trace) + 1, epoch, i, tuple(f), target, before, score,
+                    predicted, update, after,
+                )
+            )  # fmt: skip
+            self._after_visit()
+        self._end_pass(mistakes)
+        return mistakes
 
     # ------------------------------------------------------------------ prediction
 

@@ -49,10 +49,11 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
             By default they are the distinct labels of `y`, sorted; give them to fix
             the order or to train on data that shows only some of the classes.
 
-    Learned attributes (after `fit`):
+    Learned attributes (after `fit` or `partial_fit`):
         classes_: the class labels, sorted (or in order of first appearance when they
-        cannot be compared). weights_: one row per class. n_iter_, converged_,
-        trace_ (one `MulticlassStep` per visit): as for `Perceptron`.
+        cannot be compared). weights_: one row per class, bias weight first.
+        coef_ / intercept_: the same numbers under scikit-learn's names. n_iter_,
+        converged_, trace_ (one `MulticlassStep` per visit): as for `Perceptron`.
 
     Example (the notes' example: scores 11, 13, 8, true class 2):
         >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
@@ -98,6 +99,29 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         self._check_fitted()
         return [[w.data for w in row] for row in self._W]
 
+    @property
+    def coef_(self) -> list[list[float]]:
+        """scikit-learn's name for the feature weights: `weights_` without its column 0.
+
+        Each row of `weights_` starts with that class's bias weight (the notes' `w0`),
+        which scikit-learn keeps apart as `intercept_`; `coef_` has one row per class
+        in `classes_`. With `bias=False` it is `weights_` itself. Unlike scikit-learn,
+        two classes still get two rows here, as in the notes.
+
+        Example (the point [5, 6] scores 14, 39, 9: class 1 is right, nothing moves):
+            >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
+            >>> m = MulticlassPerceptron(initial_weights=W).partial_fit([[5, 6]], [1],
+            ...                                                       classes=[0, 1, 2])
+            >>> m.coef_, m.intercept_
+            ([[2.0, 1.0], [3.0, 4.0], [4.0, -2.0]], [-2.0, 0.0, 1.0])
+        """
+        return [row[1:] if self.bias else row for row in self.weights_]
+
+    @property
+    def intercept_(self) -> list[float]:
+        """The bias weight of each class: the first column of `weights_` (0.0 without bias)."""
+        return [row[0] if self.bias else 0.0 for row in self.weights_]
+
     def parameters(self) -> list[Value]:
         """All weight Values, row by row (class by class)."""
         self._check_fitted()
@@ -107,6 +131,8 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
 
     def fit(self, X: Sequence[Sequence[float]], y: Sequence[Hashable]) -> MulticlassPerceptron:
         """Train on `X` (one row of numbers per sample) and class labels `y`.
+
+        Training starts again from `initial_weights` (or zeros), whatever came before.
 
         Returns:
             self, fitted.
@@ -122,50 +148,13 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         """
         F = self._features(X)
         labels, classes = check_classes(y, len(F), self.classes)
-        k, d = len(classes), len(F[0])
-        start = self.initial_weights or [[0.0] * d for _ in classes]
-        if len(start) != k or len(start[0]) != d:
-            raise ValueError(
-                f"initial_weights has {len(start)} rows of {len(start[0])} numbers, but the"
-                f" model needs {k} rows (one per class in {classes!r}) of {d} numbers"
-            )
-        W = [[Value(v, f"w{c}_{j}") for j, v in enumerate(row)] for c, row in enumerate(start)]
-        index = {c: i for i, c in enumerate(classes)}
-        trace: list[MulticlassStep] = []
-        totals = [[0.0] * d for _ in classes]
-        epoch = mistakes = 0
-        for epoch, order in enumerate(self._orders(len(F)), start=1):
-            mistakes = 0
-            for i in order:
-                f = F[i]
-                before = tuple(tuple(w.data for w in row) for row in W)
-                with no_grad():
-                    scores = tuple(dot(row, f).data for row in W)
-                guess, true = _argmax(scores), index[labels[i]]
-                if guess != true:
-                    mistakes += 1
-                    for wt, wg, fj in zip(W[true], W[guess], f):
-                        wt.data += fj
-                        wg.data -= fj
-                after = tuple(tuple(w.data for w in row) for row in W)
-                trace.append(
-                    MulticlassStep(
-                        len(trace) + 1, epoch, i, tuple(f), labels[i], classes, before,
-                        scores, classes[guess], after,
-                    )
-                )  # fmt: skip
-                if self.average:
-                    totals = [[t + a for t, a in zip(tr, ar)] for tr, ar in zip(totals, after)]
+        self._begin(classes, len(F[0]))
+        mistakes = 0
+        for _ in range(self.max_epochs):
+            mistakes = self._pass(F, labels)
             if mistakes == 0:
                 break
-        if self.average:
-            for row, trow in zip(W, totals):
-                for w, t in zip(row, trow):
-                    w.data = t / len(trace)
-        self._W, self._classes, self._trace, self._n_iter = W, classes, trace, epoch
-        self._converged = mistakes == 0
-        self._n_features = d - self.bias
-        if not self._converged:
+        if mistakes:
             warnings.warn(
                 f"MulticlassPerceptron did not converge in max_epochs={self.max_epochs}"
                 f" passes: the last pass still made {mistakes} mistake(s). The classes may"
@@ -174,6 +163,108 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
                 stacklevel=2,
             )
         return self
+
+    def partial_fit(
+        self,
+        X: Sequence[Sequence[float]],
+        y: Sequence[Hashable],
+        classes: Sequence[Hashable] | None = None,
+    ) -> MulticlassPerceptron:
+        """Make one pass over the given samples, keeping the weights: training in steps.
+
+        As `Perceptron.partial_fit`: each call is one pass of `fit` over the samples
+        it is given. The first call on a new model fixes the feature count and the
+        classes, so it needs all of them, from `classes` here or in the constructor
+        (as in scikit-learn); later calls may repeat the same `classes` or leave it out.
+
+        Args:
+            X: the samples of this pass.
+            y: their labels, each one of the classes.
+            classes: every class label, in the order of the weight rows.
+
+        Returns:
+            self, fitted.
+
+        Raises:
+            TypeError: as for `fit`.
+            ValueError: as for `fit`; for a first call without the classes, a label
+                that is not one of them, `classes` that differ from the first call's,
+                or rows whose width differs from the first call's.
+
+        Example (the notes' update: true class 2, predicted 1):
+            >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
+            >>> m = MulticlassPerceptron(bias=False, initial_weights=W)
+            >>> m.partial_fit([[-2, 3, 1]], [2], classes=[0, 1, 2]).weights_
+            [[-2.0, 2.0, 1.0], [2.0, 0.0, 3.0], [-1.0, 7.0, -1.0]]
+        """
+        given = None if classes is None else check_class_list(classes)
+        if self._n_features is None:
+            known = given if given is not None else self.classes
+            if known is None:
+                raise ValueError(
+                    "the first call to partial_fit needs every class label up front:"
+                    " pass classes=[...] (or give classes= to MulticlassPerceptron)"
+                )
+            F = self._features(X)
+            labels, _ = check_classes(y, len(F), known)
+            self._begin(known, len(F[0]))
+        else:
+            if given is not None and given != self._classes:
+                raise ValueError(
+                    f"classes={given!r} differs from the classes fixed by the first call:"
+                    f" {self._classes!r}"
+                )
+            F = self._features(X, self._n_features)
+            labels, _ = check_classes(y, len(F), self._classes)
+        self._pass(F, labels)
+        return self
+
+    def _begin(self, classes: tuple[Hashable, ...], width: int) -> None:
+        """Set up one starting weight row per class for rows of `width` features."""
+        k = len(classes)
+        start = self.initial_weights or [[0.0] * width for _ in classes]
+        if len(start) != k or len(start[0]) != width:
+            raise ValueError(
+                f"initial_weights has {len(start)} rows of {len(start[0])} numbers, but the"
+                f" model needs {k} rows (one per class in {classes!r}) of {width} numbers"
+            )
+        self._W = [
+            [Value(v, f"w{c}_{j}") for j, v in enumerate(row)] for c, row in enumerate(start)
+        ]
+        self._classes = classes
+        self._restart(width - self.bias)
+
+    def _weight_values(self) -> list[Value]:
+        return [w for row in self._W for w in row]
+
+    def _pass(self, F: list[list[float]], labels: list[Hashable]) -> int:
+        """One pass over the samples in this pass's order; returns the mistakes made."""
+        self._start_pass()
+        W, classes = self._W, self._classes
+        index = {c: i for i, c in enumerate(classes)}
+        epoch = self._n_iter + 1
+        mistakes = 0
+        for i in self._next_order(len(F)):
+            f = F[i]
+            before = tuple(tuple(w.data for w in row) for row in W)
+            with no_grad():
+                scores = tuple(dot(row, f).data for row in W)
+            guess, true = _argmax(scores), index[labels[i]]
+            if guess != true:
+                mistakes += 1
+                for wt, wg, fj in zip(W[true], W[guess], f):
+                    wt.data += fj
+                    wg.data -= fj
+            after = tuple(tuple(w.data for w in row) for row in W)
+            self._trace.append(
+                MulticlassStep(
+                    len(self._trace) + 1, epoch, i, tuple(f), labels[i], classes, before,
+                    scores, classes[guess], after,
+                )
+            )  # fmt: skip
+            self._after_visit()
+        self._end_pass(mistakes)
+        return mistakes
 
     # ------------------------------------------------------------------ prediction
 

@@ -47,6 +47,54 @@ def test_graph_figure5_writes_svg_and_steps(
     assert f"wrote {html} (7 steps)" in out
 
 
+def test_graph_labels_named_intermediates_as_the_notes_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "fig5.dot"
+    text = "h = x + y; i = x * y; f = (h + i) * z"
+    code, out, err = run(["graph", text, "x=2", "y=3", "z=4", "-o", str(out_file)], capsys)
+    assert (code, err) == (0, "")
+    assert "d/dx = 16" in out and "d/dy = 12" in out and "d/dz = 11" in out
+    dot = out_file.read_text()
+    for label, data, grad in [("h", 5, 4), ("i", 6, 4), ("h + i", 11, 4), ("<B>f</B>", 44, 1)]:
+        assert f"<TD>{label}</TD><TD><FONT COLOR=" in dot
+        row = dot.split(f"<TD>{label}</TD>", 1)[1].split("</TR>", 1)[0]
+        assert f"data {data}<" in row and f"grad {grad}<" in row
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("tahn(x)", "did you mean 'tanh'?"), ("x ^ 2", "use ** for powers")],
+)
+def test_graph_hints_at_near_misses(
+    text: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["graph", text, "x=2"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("tracegrad: error: ") and hint in err and err.count("\n") == 1
+
+
+def test_demo_and_graph_name_figure5_alike() -> None:
+    from viz.cli.demo import figure5
+    from viz.cli.expr import build_expression
+
+    named, _ = build_expression("h = x + y; i = x * y; f = (h + i) * z", {"x": 2, "y": 3, "z": 4})
+    named.backward()
+    demo = figure5()
+    assert [(v.label, v.data, v.grad) for v in demo.topological_order()] == [
+        (v.label, v.data, v.grad) for v in named.topological_order()
+    ]
+    assert {v.label for v in demo.topological_order()} == {"x", "y", "z", "h", "i", "h + i", "f"}
+
+
+def test_graph_help_shows_the_notes_names_for_figure5(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = capsys.readouterr().out
+    assert 'tracegrad graph "h = x + y; i = x * y; f = (h + i) * z" x=2 y=3 z=4' in text
+    assert "not ^" in text
+
+
 def test_graph_forward_only_shows_unknown_gradients(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

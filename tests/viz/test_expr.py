@@ -142,3 +142,101 @@ def test_parse_assignments_reads_numbers() -> None:
 def test_parse_assignments_rejects_bad_words(items: list[str], message: str) -> None:
     with pytest.raises(ExpressionError, match=message):
         parse_assignments(items)
+
+
+# ------------------------------------------------------- statements naming results
+
+FIGURE5_NAMED = "h = x + y; i = x * y; f = (h + i) * z"
+
+
+@pytest.mark.usefixtures("no_code_execution")
+def test_statements_label_intermediates_as_the_notes_name_them() -> None:
+    f, leaves = build_expression(FIGURE5_NAMED, {"x": 2, "y": 3, "z": 4})
+    f.backward()
+    h_plus_i, z = f.parents
+    h, i = h_plus_i.parents
+    assert (f.label, h_plus_i.label, h.label, i.label, z.label) == ("f", "h + i", "h", "i", "z")
+    assert (h.data, i.data, h_plus_i.data, f.data) == (5.0, 6.0, 11.0, 44.0)
+    assert (h.grad, i.grad) == (4.0, 4.0)
+    assert (leaves["x"].grad, leaves["y"].grad, leaves["z"].grad) == (16.0, 12.0, 11.0)
+    assert h.parents == (leaves["x"], leaves["y"]) and i.parents == (leaves["x"], leaves["y"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "h = x + y; i = x * y; (h + i) * z",  # the last statement is a bare expression
+        "h = x + y\ni = x * y\nf = (h + i) * z",  # new lines separate statements too
+        "h = x + y; i = x * y; f = (h + i) * z;",  # a trailing ';' is fine
+        "((x+y)+(x*y))*z",  # a single expression, as before
+    ],
+)
+def test_statement_forms_compute_the_same_graph(text: str) -> None:
+    f, leaves = build_expression(text, {"x": 2, "y": 3, "z": 4})
+    f.backward()
+    assert (f.data, leaves["x"].grad, leaves["y"].grad, leaves["z"].grad) == (44, 16, 12, 11)
+    assert len(f.topological_order()) == 7
+
+
+def test_a_named_constant_is_folded_into_the_op() -> None:
+    f, leaves = build_expression("c = 2 * 3; f = c * x", {"x": 1.5})
+    assert (f.label, f.data, f.parents) == ("f", 9.0, (leaves["x"],))
+
+
+BAD_STATEMENTS = [
+    ("x = x + 1; x", "'x' is an input \\(given x=2\\) and cannot also be assigned"),
+    ("tanh = x * 2; tanh", "'tanh' is a function: give the result another name"),
+    ("h = x * 2; h = h + 1; h", "'h' is assigned twice"),
+    ("f = h * 2; h = x + 1", "'h' is used before it is given a value"),
+    ("h = h + x; h", "'h' is used before it is given a value"),
+    ("h = x; h * 2", "h = x makes no new node, it only renames 'x': use x itself"),
+    ("h = x * 2; g = +h; g", "g = \\+h makes no new node, it only renames 'h'"),
+    ("a = x * 2; x + 1", "'a' assigned but never used"),
+    ("x * 2; x + 1", "only the last statement may be a bare expression"),
+    ("import os; x", "'import os' is not allowed: statements are NAME = expression"),
+    ("a = b = x * 2; a + b", "'a = b = x \\* 2' is not allowed"),
+    ("a, b = x, x; a", "not allowed: statements are NAME = expression"),
+    ("x += 1", "'x \\+= 1' is not allowed"),
+    ("h: float = x; h", "not allowed"),
+    ("_h = x * 2; _h", "names starting with '_' are not allowed"),
+    ("h = __import__('os'); x", "not allowed"),
+    (";", "syntax error"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_STATEMENTS, ids=[b[0] for b in BAD_STATEMENTS])
+@pytest.mark.usefixtures("no_code_execution")
+def test_bad_statements_fail_with_one_clear_error(text: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message):
+        build_expression(text, {"x": 2.0})
+
+
+# ---------------------------------------------------------------- did you mean?
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [("tahn(x)", "tanh"), ("sigmod(x)", "sigmoid"), ("Exp(x)", "exp"), ("relU(x - 1)", "relu")],
+)
+def test_a_misspelt_function_gets_a_suggestion(text: str, suggestion: str) -> None:
+    with pytest.raises(ExpressionError, match=f"\\(did you mean '{suggestion}'\\?\\)$"):
+        build_expression(text, {"x": 2.0})
+
+
+def test_an_unrelated_function_name_gets_no_suggestion() -> None:
+    with pytest.raises(ExpressionError) as caught:
+        build_expression("foo(x)", {"x": 2.0})
+    assert "did you mean" not in str(caught.value)
+
+
+def test_a_misspelt_variable_gets_a_suggestion() -> None:
+    with pytest.raises(ExpressionError, match=r"no value given for 'yy'.*did you mean 'y'"):
+        build_expression("x * yy", {"x": 2.0, "y": 3.0})
+    with pytest.raises(ExpressionError, match="did you mean 'hx'"):
+        build_expression("hx = x * 2; hxx + 1", {"x": 2.0})
+
+
+@pytest.mark.parametrize("text", ["x ^ 2", "(x + 1)^3", "h = x^2; h"])
+def test_caret_is_explained_as_not_a_power(text: str) -> None:
+    with pytest.raises(ExpressionError, match="use \\*\\* for powers"):
+        build_expression(text, {"x": 2.0})

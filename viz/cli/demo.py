@@ -38,20 +38,21 @@ def figure4() -> Value:
 def figure5() -> Value:
     """The notes' Figure 5: f = ((x + y) + (x * y)) * z at x=2, y=3, z=4, after backward().
 
-    The names follow the notes: h = x + y, i = x * y, g = h + i, f = g * z.
+    The names follow the notes: h = x + y, i = x * y and f = (h + i) * z. The notes give
+    the sum h + i no letter of its own, so its node is labelled "h + i".
 
     >>> f = figure5()
-    >>> f.data
-    44.0
+    >>> f.data, [p.label for p in f.parents], [p.label for p in f.parents[0].parents]
+    (44.0, ['h + i', 'z'], ['h', 'i'])
     """
     x, y, z = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "z")
     h = x + y
     h.label = "h"
     i = x * y
     i.label = "i"
-    g = h + i
-    g.label = "g"
-    f = g * z
+    h_plus_i = h + i
+    h_plus_i.label = "h + i"
+    f = h_plus_i * z
     f.label = "f"
     f.backward()
     return f

@@ -2,16 +2,20 @@
 
 The text is parsed with `ast` and only a whitelist of node types is accepted: numbers,
 variable names, + - * / **, unary minus and plus, and calls of the engine's functions
-by name. Nothing is ever passed to `eval`, `exec` or `compile`, so text such as
+by name. Intermediate results may be named, as the notes name them, with statements
+separated by `;`: "h = x + y; i = x * y; f = (h + i) * z". Each statement is
+`NAME = expression`, the last may be a bare expression, and each name labels the node
+it is given to. Nothing is ever passed to `eval`, `exec` or `compile`, so text such as
 `__import__('os').system(...)` is rejected before anything runs.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from engine import Value
 from engine.ops import one_input_ops
@@ -68,25 +72,33 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
 def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
     """Parse `text` and compute it on Values, returning the root and the variables.
 
-    Each variable becomes a leaf labelled with its name; each computed node is
-    labelled with the (shortened) sub-expression it computes.
+    Each variable becomes a leaf labelled with its name. A node given a name by a
+    statement (`h = x + y`) is labelled with that name; any other computed node with
+    the (shortened) sub-expression it computes. The root is the last statement's value.
 
     Args:
-        text: the expression, e.g. "((x+y)+(x*y))*z" or "tanh(w*x + b)".
-        variables: a number for every name used in the expression.
+        text: an expression, e.g. "((x+y)+(x*y))*z" or "tanh(w*x + b)", or statements
+            separated by `;` that name intermediate results, e.g.
+            "h = x + y; i = x * y; f = (h + i) * z".
+        variables: a number for every input name used in the text.
 
     Returns:
-        The root Value and a dict from variable name to its leaf Value.
+        The root Value and a dict from input name to its leaf Value.
 
     Raises:
         ExpressionError: for syntax errors, anything outside the whitelist, unknown
-            or missing or unused variables, and maths errors (log of a negative, ...).
+            or missing or unused variables, names that are reused or shadow an input
+            or a function, and maths errors (log of a negative, ...).
 
     Example:
         >>> f, leaves = build_expression("((x+y)+(x*y))*z", {"x": 2, "y": 3, "z": 4})
         >>> f.backward()
         >>> f.data, leaves["x"].grad, leaves["y"].grad, leaves["z"].grad
         (44.0, 16.0, 12.0, 11.0)
+        >>> f, _ = build_expression("h = x + y; i = x * y; f = (h + i) * z",
+        ...                         {"x": 2, "y": 3, "z": 4})
+        >>> f.label, [p.label for p in f.parents], [p.label for p in f.parents[0].parents]
+        ('f', ['h + i', 'z'], ['h', 'i'])
     """
     if not isinstance(text, str):
         raise ExpressionError(f"the expression must be text, got {text!r}")
@@ -96,31 +108,132 @@ def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, 
         )
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    source = text.strip()
     try:
-        source = text.strip()
-        tree = ast.parse(source, mode="eval")
+        tree = ast.parse(source, mode="exec")
     except SyntaxError as e:
         raise ExpressionError(f"syntax error in {text!r}: {e.msg} (column {e.offset})") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"the expression is nested too deeply: {text[:40]!r}...") from None
-    names = _check(tree.body, source)
-    unknown = sorted(n for n in names if n not in variables)
+    program = _statements(tree, source)
+    inputs, never_used = _inputs(program, source, variables)
+    unknown = sorted(n for n in inputs if n not in variables)
     if unknown:
+        known = [*variables, *(name for name, _ in program if name is not None)]
         raise ExpressionError(
             f"no value given for {', '.join(map(repr, unknown))}: add "
             + " ".join(f"{n}=<number>" for n in unknown)
+            + _did_you_mean(unknown[0], known)
         )
-    unused = sorted(n for n in variables if n not in names)
+    if never_used:
+        raise ExpressionError(
+            f"{', '.join(map(repr, never_used))} assigned but never used: use it or leave it out"
+        )
+    unused = sorted(n for n in variables if n not in inputs)
     if unused:
         raise ExpressionError(f"{', '.join(map(repr, unused))} not used in {text!r}")
-    leaves = {name: Value(float(variables[name]), name) for name in sorted(names)}
+    leaves = {name: Value(float(variables[name]), name) for name in sorted(inputs)}
+    named: dict[str, Value | float] = dict(leaves)
+    root: Value | float = 0.0
     try:
-        root = _compute(tree.body, leaves, source)
+        for name, expr in program:
+            root = _compute(expr, named, source)
+            if name is not None:
+                _name_node(name, root, named, expr, source)
+                named[name] = root
     except (ValueError, ZeroDivisionError, OverflowError) as e:
+        if isinstance(e, ExpressionError):
+            raise
         raise ExpressionError(f"cannot compute {text!r}: {e}") from None
     if not isinstance(root, Value):
         raise ExpressionError(f"{text!r} has no variables: nothing to differentiate")
     return root, leaves
+
+
+def _statements(tree: ast.Module, text: str) -> list[tuple[str | None, ast.expr]]:
+    """The (name, expression) of each statement; the name is None for a bare expression."""
+    form = "statements are NAME = expression, separated by ';' (the last may be a bare expression)"
+    program: list[tuple[str | None, ast.expr]] = []
+    for k, stmt in enumerate(tree.body):
+        last = k == len(tree.body) - 1
+        if isinstance(stmt, ast.Expr):
+            if not last:
+                raise ExpressionError(
+                    f"{_source(stmt, text)!r} computes a value nobody uses: only the last"
+                    f" statement may be a bare expression; name it, as in h = {_source(stmt, text)}"
+                )
+            program.append((None, stmt.value))
+        elif isinstance(stmt, ast.Assign):
+            target = stmt.targets[0]
+            if len(stmt.targets) != 1 or not isinstance(target, ast.Name):
+                raise ExpressionError(f"{_source(stmt, text)!r} is not allowed: {form}")
+            program.append((target.id, stmt.value))
+        else:
+            raise ExpressionError(f"{_source(stmt, text)!r} is not allowed: {form}")
+    if not program:
+        raise ExpressionError("the expression is empty")
+    return program
+
+
+def _inputs(
+    program: list[tuple[str | None, ast.expr]], text: str, variables: Mapping[str, float]
+) -> tuple[set[str], list[str]]:
+    """Check the names of `program`.
+
+    Returns:
+        The input names (used, never assigned) and the names assigned but never used.
+    """
+    assigned_at: dict[str, int] = {}
+    for k, (name, _) in enumerate(program):
+        if name is None:
+            continue
+        if name in FUNCTIONS:
+            raise ExpressionError(f"{name!r} is a function: give the result another name")
+        if name.startswith("_"):
+            raise ExpressionError(f"names starting with '_' are not allowed: {name!r}")
+        if name in variables:
+            raise ExpressionError(
+                f"{name!r} is an input (given {name}={variables[name]:g}) and cannot also be"
+                f" assigned: give the result another name"
+            )
+        if name in assigned_at:
+            raise ExpressionError(f"{name!r} is assigned twice: give each result its own name")
+        assigned_at[name] = k
+    inputs: set[str] = set()
+    used: set[str] = set()
+    for k, (_, expr) in enumerate(program):
+        for n in _check(expr, text):
+            if n not in assigned_at:
+                inputs.add(n)
+            elif assigned_at[n] >= k:
+                raise ExpressionError(
+                    f"{n!r} is used before it is given a value: assign {n} = ... in an earlier"
+                    " statement"
+                )
+            used.add(n)
+    last = program[-1][0]
+    return inputs, sorted(n for n in assigned_at if n not in used and n != last)
+
+
+def _name_node(
+    name: str, value: Value | float, named: Mapping[str, Value | float], expr: ast.expr, text: str
+) -> None:
+    """Label the node a statement made with its name (it must be a new node)."""
+    if not isinstance(value, Value):
+        return  # a constant: no node to label
+    for other, node in named.items():
+        if node is value:
+            raise ExpressionError(
+                f"{name} = {_source(expr, text)} makes no new node, it only renames {other!r}:"
+                f" use {other} itself"
+            )
+    value.label = name
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'tanh'?)' when `name` looks like a typo of a candidate, else ''."""
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _check(node: ast.AST, text: str) -> set[str]:
@@ -139,6 +252,11 @@ def _check(node: ast.AST, text: str) -> set[str]:
                 raise ExpressionError(f"names starting with '_' are not allowed: {n.id!r}")
             names.add(n.id)
         elif isinstance(n, ast.BinOp):
+            if isinstance(n.op, ast.BitXor):
+                raise ExpressionError(
+                    f"operator {_source(n, text)!r} is not allowed: use ** for powers"
+                    " (^ is not a power here), as in x**2"
+                )
             if type(n.op) not in _BINARY:
                 raise ExpressionError(
                     f"operator {_source(n, text)!r} is not allowed (allowed: + - * / **)"
@@ -153,9 +271,10 @@ def _check(node: ast.AST, text: str) -> set[str]:
         elif isinstance(n, ast.Call):
             func = n.func
             if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+                hint = _did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
                 raise ExpressionError(
                     f"calling {_source(func, text)!r} is not allowed "
-                    f"(allowed functions: {', '.join(sorted(FUNCTIONS))})"
+                    f"(allowed functions: {', '.join(sorted(FUNCTIONS))}){hint}"
                 )
             if n.keywords or len(n.args) != 1:
                 raise ExpressionError(
@@ -177,7 +296,7 @@ def _source(node: ast.AST, text: str) -> str:
     return segment if len(segment) <= 40 else segment[:37] + "..."
 
 
-def _compute(root: ast.expr, leaves: Mapping[str, Value], text: str) -> Value | float:
+def _compute(root: ast.expr, leaves: Mapping[str, Value | float], text: str) -> Value | float:
     """Evaluate a checked tree on Values, iteratively (deep trees cannot overflow)."""
     results: dict[ast.AST, Value | float] = {}
     stack: list[tuple[ast.expr, bool]] = [(root, False)]

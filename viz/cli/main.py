@@ -33,14 +33,20 @@ Run `tracegrad COMMAND --help` for the options of each command.
 """
 
 GRAPH_EPILOG = f"""\
-allowed in expressions: numbers, variable names, + - * / **, unary minus and
-the functions {", ".join(sorted(FUNCTIONS))}. The text is parsed, never run
-as Python code.
+allowed in expressions: numbers, variable names, + - * / ** (a power is **,
+not ^), unary minus, and the functions {", ".join(sorted(FUNCTIONS))}.
+The text is parsed, never run as Python code.
+
+to name intermediate results, as the notes do, write statements separated by ';':
+each is NAME = expression (the last may be a bare expression), a name may not
+reuse an input or a function, and it becomes the label of its node. Other
+computed nodes are labelled with the sub-expression they compute.
 
 examples:
-  tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5.svg
+  tracegrad graph "h = x + y; i = x * y; f = (h + i) * z" x=2 y=3 z=4 -o fig5.svg
+  tracegrad graph "g = x + y; f = g * z" x=2 y=3 z=4 -o fig4.svg --steps fig4.html
+  tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5_unnamed.svg
   tracegrad graph "tanh(w*x + b)" w=-3 x=2 b=6.88 -o neuron.png --local-grads
-  tracegrad graph "(x+y)*z" x=2 y=3 z=4 -o fig4.svg --steps fig4_steps.html
 """
 
 
@@ -60,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=GRAPH_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    g.add_argument("expression", help='the expression, quoted, e.g. "((x+y)+(x*y))*z"')
+    g.add_argument(
+        "expression",
+        help='the expression, quoted, e.g. "((x+y)+(x*y))*z" or "h = x + y; f = h * z"',
+    )
     g.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a number for each variable")
     g.add_argument("-o", "--output", type=Path, help="picture to write: .svg, .png, .pdf or .dot")
     g.add_argument("--steps", type=Path, metavar="HTML", help="also write a step-through page")
