@@ -13,7 +13,9 @@ from collections.abc import Hashable
 from typing import Any, NoReturn
 
 __all__ = [
+    "as_class_index",
     "as_float",
+    "as_label",
     "as_operand",
     "check_binary_labels",
     "check_bool",
@@ -23,6 +25,7 @@ __all__ = [
     "check_int",
     "check_length",
     "check_output_labels",
+    "check_real",
     "check_vector",
     "raise_overflow",
     "sign",
@@ -91,6 +94,42 @@ def raise_overflow(op: str, *operands: object) -> NoReturn:
     raise OverflowError(
         f"'{symbol}' overflows for {shown}: the result is beyond the largest float (1.8e308)"
     )
+
+
+def check_real(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive: bool = False,
+) -> float:
+    """`value` as a finite float within `[minimum, maximum]` (open ends if `exclusive`).
+
+    >>> check_real(0.5, "noise", minimum=0)
+    0.5
+    >>> check_real(1.0, "factor", minimum=0, maximum=1, exclusive=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid factor: 1.0 (expected a finite number with 0 < factor < 1)
+    """
+    lt = "<" if exclusive else "<="
+    allowed = "a finite number"
+    if minimum is not None or maximum is not None:
+        low = "" if minimum is None else f"{minimum:g} {lt} "
+        high = "" if maximum is None else f" {lt} {maximum:g}"
+        allowed += f" with {low}{name}{high}"
+    try:
+        x = as_float(value, name)
+    except TypeError:
+        raise TypeError(f"Invalid {name}: {value!r} (expected {allowed})") from None
+    except ValueError:
+        raise ValueError(f"Invalid {name}: {value!r} (expected {allowed})") from None
+    too_low = minimum is not None and (x <= minimum if exclusive else x < minimum)
+    too_high = maximum is not None and (x >= maximum if exclusive else x > maximum)
+    if too_low or too_high:
+        raise ValueError(f"Invalid {name}: {value!r} (expected {allowed})")
+    return x
 
 
 def check_bool(value: object, name: str) -> bool:
@@ -287,27 +326,38 @@ def check_output_labels(y: object, n_outputs: int) -> list[int]:
         ...
         ValueError: y[0] = 0 is not a label for one output: expected -1 or +1 (...)
     """
-    labels = []
-    for i, t in enumerate(_as_list(y, "y", "labels")):
-        k = _whole_number(t)
-        if n_outputs == 1:
-            if k not in (-1, 1):
-                hint = " (for 0/1 labels use [2 * t - 1 for t in y])" if k in (0, 1) else ""
-                raise ValueError(
-                    f"y[{i}] = {t!r} is not a label for one output: expected -1 or +1{hint}"
-                )
-        elif k is None or not 0 <= k < n_outputs:
-            hint = (
-                " (map names to indices: [class_names.index(t) for t in y])"
-                if isinstance(t, str)
-                else ""
-            )
-            raise ValueError(
-                f"y[{i}] = {t!r} is not a label for {n_outputs} outputs:"
-                f" expected a class index 0 .. {n_outputs - 1}{hint}"
-            )
-        labels.append(k)
-    return labels
+    return [as_label(t, n_outputs, f"y[{i}]") for i, t in enumerate(_as_list(y, "y", "labels"))]
+
+
+def as_label(t: object, n_outputs: int, where: str = "y") -> int:
+    """One label as an int: -1 or +1 for one output, a class index 0 .. k-1 for k.
+
+    >>> as_label(1.0, 1), as_label(2, 3)
+    (1, 2)
+    """
+    if n_outputs > 1:
+        return as_class_index(t, n_outputs, where)
+    k = _whole_number(t)
+    if k not in (-1, 1):
+        hint = " (for 0/1 labels use [2 * t - 1 for t in y])" if k in (0, 1) else ""
+        raise ValueError(f"{where} = {t!r} is not a label for one output: expected -1 or +1{hint}")
+    return k
+
+
+def as_class_index(t: object, k: int, where: str = "y") -> int:
+    """A class index 0 .. k-1 as an int (ints and numpy ints; not floats or bools).
+
+    >>> as_class_index(2, 3)
+    2
+    """
+    if not isinstance(t, bool) and hasattr(t, "__index__") and 0 <= int(t) < k:
+        return int(t)
+    hint = (
+        " (map names to indices: [class_names.index(t) for t in y])" if isinstance(t, str) else ""
+    )
+    raise ValueError(
+        f"{where} = {t!r} is not a label for {k} outputs: expected a class index 0 .. {k - 1}{hint}"
+    )
 
 
 def _whole_number(t: object) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.checks import check_features
+from engine.checks import check_features, check_int
 
 __all__ = ["add_bias", "polynomial_features"]
 
@@ -57,8 +57,5 @@ def polynomial_features(X: Sequence[Sequence[float]], degree: int) -> list[list[
         >>> polynomial_features([[2, -1], [3, 0.5]], degree=2)
         [[2.0, 4.0, -1.0, 1.0], [3.0, 9.0, 0.5, 0.25]]
     """
-    if isinstance(degree, bool) or not isinstance(degree, int):
-        raise TypeError(f"Invalid degree: {degree!r} (expected an int >= 1)")
-    if degree < 1:
-        raise ValueError(f"Invalid degree: {degree!r} (expected an int >= 1)")
+    degree = check_int(degree, "degree", minimum=1)
     return [[x**k for x in row for k in range(1, degree + 1)] for row in check_features(X)]

@@ -9,12 +9,12 @@ plain number, not a node, so the gradients are those of the unshifted formula.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import engine
 from engine import Value
+from engine.checks import as_class_index, as_float, as_label
 from nn.module import forward_batch
 
 __all__ = [
@@ -35,9 +35,7 @@ Scalar = Value | float
 def _as_value(x: object, what: str) -> Value:
     if isinstance(x, Value):
         return x
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        raise TypeError(f"{what} must be a Value or a real number, got {x!r}")
-    return Value(x)
+    return Value(as_float(x, what))
 
 
 def _logits(logits: Sequence[Scalar]) -> list[Value]:
@@ -49,15 +47,11 @@ def _logits(logits: Sequence[Scalar]) -> list[Value]:
 
 
 def _sign(y: object, what: str = "y") -> float:
-    if isinstance(y, bool) or y not in (-1, 1):
-        raise ValueError(f"Invalid label {what}={y!r} (expected -1 or +1)")
-    return float(y)
+    return float(as_label(y, 1, what))
 
 
 def _class_index(target: object, k: int) -> int:
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < k:
-        raise ValueError(f"Invalid target: {target!r} (expected a class index 0 <= target < {k})")
-    return target
+    return as_class_index(target, k, "target")
 
 
 def _shifted(zs: list[Value]) -> tuple[list[Value], Value]:
@@ -154,6 +148,7 @@ def log_likelihood(model: Any, X: Sequence[Sequence[float]], y: Sequence[int]) -
         ValueError: if X and y differ in length or are empty, or a label is invalid.
 
     Example:
+        >>> import math
         >>> from nn import MLP
         >>> model = MLP(2, [3], seed=0)
         >>> ll = log_likelihood(model, [[0.0, 0.0]], [2])   # all-zero input: uniform
@@ -195,9 +190,7 @@ def mse(pred: Scalar | Sequence[Scalar], target: float | Sequence[float]) -> Val
         )
     errors = []
     for i, (p, t) in enumerate(zip(preds, targets)):
-        if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t):
-            raise ValueError(f"Invalid target[{i}]: {t!r} (expected a finite number)")
-        d = _as_value(p, f"pred[{i}]") - t
+        d = _as_value(p, f"pred[{i}]") - as_float(t, f"target[{i}]")
         errors.append(d * d)
     return engine.sum(errors) * (1.0 / len(errors))
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 
 from engine import Value
-from engine.checks import as_float
+from engine.checks import as_float, check_bool
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -34,9 +34,7 @@ def _check_lr(lr: object) -> float:
 
 
 def _check_flag(flag: object, name: str) -> bool:
-    if not isinstance(flag, bool):
-        raise TypeError(f"Invalid {name}: {flag!r} (expected True or False)")
-    return flag
+    return check_bool(flag, name)
 
 
 class Optimizer:

@@ -10,7 +10,7 @@ from typing import Any
 
 import engine
 from engine import Value, collector_paused, no_grad
-from engine.checks import check_features
+from engine.checks import check_features, check_int
 from engine.fast import backward
 from nn.data import batches
 from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
@@ -166,8 +166,7 @@ def fit(
     if not rows:
         raise ValueError("fit needs at least one point, got none")
     loss_fn = _resolve_loss(loss)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
+    check_int(epochs, "epochs", minimum=0)
     stop = _stopper(early_stopping)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)

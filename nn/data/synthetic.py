@@ -13,6 +13,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
+from engine.checks import check_int, check_real
+
 __all__ = [
     "batches",
     "blobs",
@@ -30,19 +32,11 @@ Dataset = tuple[list[list[float]], list[int]]
 
 
 def _check_count(n: object, name: str, minimum: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"Invalid {name}: {n!r} (expected an int >= {minimum})")
-    if n < minimum:
-        raise ValueError(f"Invalid {name}: {n!r} (expected an int >= {minimum})")
-    return n
+    return check_int(n, name, minimum=minimum)
 
 
 def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, int | float):
-        raise TypeError(f"Invalid noise: {noise!r} (expected a number >= 0)")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
-    return float(noise)
+    return check_real(noise, "noise", minimum=0.0)
 
 
 def _shuffled(points: list[tuple[list[float], int]], rng: random.Random) -> Dataset:
@@ -153,8 +147,7 @@ def circles(n: int = 100, *, noise: float = 0.05, factor: float = 0.5, seed: int
     """
     _check_count(n, "n", 2)
     sd = _check_noise(noise)
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor < 1:
-        raise ValueError(f"Invalid factor: {factor!r} (expected a number with 0 < factor < 1)")
+    factor = check_real(factor, "factor", minimum=0.0, maximum=1.0, exclusive=True)
     rng = random.Random(seed)
     points: list[tuple[list[float], int]] = []
     for count, radius, label in ((n - n // 2, 1.0, 0), (n // 2, float(factor), 1)):
@@ -224,14 +217,7 @@ def train_test_split(
         raise ValueError(f"X and y differ in length: {len(X)} points but {len(y)} labels")
     if len(X) < 2:
         raise ValueError(f"train_test_split needs at least 2 points, got {len(X)}")
-    if (
-        isinstance(test_fraction, bool)
-        or not isinstance(test_fraction, int | float)
-        or not 0 < test_fraction < 1
-    ):
-        raise ValueError(
-            f"Invalid test_fraction: {test_fraction!r} (expected a number with 0 < f < 1)"
-        )
+    test_fraction = check_real(test_fraction, "test_fraction", minimum=0, maximum=1, exclusive=True)
     order = list(range(len(X)))
     random.Random(seed).shuffle(order)
     n_test = min(max(1, round(test_fraction * len(X))), len(X) - 1)
