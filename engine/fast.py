@@ -29,7 +29,7 @@ from operator import attrgetter, mul
 from typing import Any, NoReturn
 
 from engine.checks import as_float
-from engine.grad_mode import no_grad_depth
+from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.ops import BUILTIN_NAMES, OPS_BY_NAME, REALS, Op, register
 from engine.value import EMPTY, ONE, Number, Value, _new, make_node
 from engine.walk import ZERO, interior_order
@@ -145,7 +145,7 @@ def dot(
         # Value weights times float data: only the weights are parents.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         data = _sum(map(mul, wd, xs)) + b
-        if no_grad_depth() and isfinite(data):
+        if ACTIVE[0] and no_grad_depth() and isfinite(data):
             return make_node(data, EMPTY, EMPTY, "dot")  # no_grad(): skip the tuples
         parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
         local: tuple[float, ...] = (*xs, *tail_local)  # type: ignore[arg-type]
@@ -154,7 +154,7 @@ def dot(
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         xd = [x.data for x in xs]  # type: ignore[union-attr]
         data = _sum(map(mul, wd, xd)) + b
-        if no_grad_depth() and isfinite(data):
+        if ACTIVE[0] and no_grad_depth() and isfinite(data):
             return make_node(data, EMPTY, EMPTY, "dot")
         parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
         local = (*xd, *wd, *tail_local)
@@ -379,7 +379,7 @@ def _prepare(
         else:
             b: Value = biases[j]  # type: ignore[assignment]
             bias, bd, one = (b,), b.data, ONE
-        if no_grad_depth():
+        if ACTIVE[0] and no_grad_depth():
             fixed: tuple[Any, ...] = EMPTY  # no_grad(): no node keeps a tuple
         else:
             fixed = wd + one if xs_are_values else ws + bias
@@ -391,7 +391,7 @@ def _rows_times(
     prepared: list[_Prepared], xs: Sequence[Value | Number], xs_are_values: bool
 ) -> list[Value]:
     """One "dot" node per prepared row for the input vector `xs` (types checked)."""
-    recording = not no_grad_depth()
+    recording = not (ACTIVE[0] and no_grad_depth())
     # Once per input vector: its data and the tuple part that every row shares.
     if xs_are_values:
         x_parents: tuple[Value, ...] = tuple(xs)  # type: ignore[arg-type]
@@ -523,32 +523,49 @@ def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[
 
 
 def activate(name: str, zs: list[Value]) -> list[Value]:
-    """`[OPS_BY_NAME[name](z) for z in zs]`: a layer's activations, node for node.
+    """`[OPS_BY_NAME[name](z) for z in zs]`: a layer's activations, node for node."""
+    return list(map(OPS_BY_NAME[name].apply, zs))
 
-    relu, the activation of most networks here, has its node creation written out
-    (the marked copy of the registry's relu and of `make_node`: +1 or 0 times the
-    input, derivative ONE or the shared ZERO); any other op goes through its entry.
+
+_INF = float("inf")
+_relu_by_the_registry = OPS_BY_NAME["relu"].apply
+
+
+def relu(x: Any) -> Value:
+    """The registry's relu with its node creation written out (`Value.relu` is this).
+
+    relu is the activation of most networks here, one node per unit, so it gets the
+    one written-out copy of the generic one-input op: max(0, x), derivative the
+    shared ONE above 0 and ZERO at or below (the convention at 0). Anything unusual
+    (not a Value, NaN or infinity set by hand) goes to the registry's own code, which
+    explains it; tests/engine/test_fast_paths.py proves the two make equal nodes.
     """
-    if name != "relu":
-        return list(map(OPS_BY_NAME[name].apply, zs))
-    recording = not no_grad_depth()
-    out: list[Value] = []
-    append = out.append
-    for z in zs:  # FAST PATH: relu written out
-        a = z.data
-        node = _new(Value)
-        if a > 0.0:
-            node.data, local = a, ONE
-        else:
-            node.data, local = 0.0, ZERO
-        node.grad = 0.0
-        if recording:
-            node.parents, node.local_grads = (z,), local
-        else:
-            node.parents = node.local_grads = EMPTY
-        node.op, node.const, node.label = "relu", None, ""
-        append(node)
-    return out
+    if type(x) is not Value:
+        return _relu_by_the_registry(x)
+    a = x.data
+    node = _new(Value)
+    if 0.0 < a < _INF:  # FAST PATH: make_node written out
+        node.data = a
+        local = ONE
+    elif a <= 0.0 and a != -_INF:
+        node.data = 0.0
+        local = ZERO
+    else:
+        return _relu_by_the_registry(x)
+    node.grad = 0.0
+    if not (ACTIVE[0] and no_grad_depth()):
+        node.parents = (x,)
+        node.local_grads = local
+    else:
+        node.parents = node.local_grads = EMPTY
+    node.op = "relu"
+    node.const = None
+    node.label = ""
+    return node
+
+
+object.__setattr__(OPS_BY_NAME["relu"], "apply", relu)
+Value.relu = relu  # type: ignore[attr-defined,unused-ignore]
 
 
 def _all_finite(z: list[float]) -> bool:
@@ -568,7 +585,7 @@ def backward(root: Value) -> None:
     where nothing reads them, as `nn.train_step` does. It does not check gradients
     for NaN or infinity either: the caller checks the leaves it reads.
     """
-    order = interior_order(root, stop_at_zero=True)
+    order = interior_order(root, reset_all=False)
     root.grad = 1.0 if root.parents else root.grad + 1.0
     for node in reversed(order):  # the chain rule, exactly as in Value.backward
         if g := node.grad:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Generator
 from contextvars import ContextVar
 from types import TracebackType
@@ -17,10 +18,13 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# How many no_grad blocks are active in the current thread (context). Every op reads
-# it through the bound `get`, the cheapest per-thread read Python offers.
+# How many no_grad blocks are active in the current thread (context), and, so that ops
+# can skip even that per-thread read in the usual case, how many are active in all
+# threads together. An op records unless `ACTIVE[0] and no_grad_depth()`.
 _NO_GRAD_DEPTH: ContextVar[int] = ContextVar("tracegrad_no_grad_depth", default=0)
 no_grad_depth = _NO_GRAD_DEPTH.get
+ACTIVE = [0]
+_lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -29,7 +33,7 @@ def is_grad_enabled() -> bool:
     >>> is_grad_enabled()
     True
     """
-    return not no_grad_depth()
+    return not (ACTIVE[0] and no_grad_depth())
 
 
 class no_grad:
@@ -69,6 +73,8 @@ class no_grad:
         return self(func)  # bare @no_grad
 
     def __enter__(self) -> None:
+        with _lock:
+            ACTIVE[0] += 1
         _NO_GRAD_DEPTH.set(no_grad_depth() + 1)
 
     def __exit__(
@@ -77,7 +83,11 @@ class no_grad:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        _NO_GRAD_DEPTH.set(max(no_grad_depth() - 1, 0))
+        depth = no_grad_depth()
+        if depth:  # an __exit__ without its __enter__ changes nothing
+            _NO_GRAD_DEPTH.set(depth - 1)
+            with _lock:
+                ACTIVE[0] -= 1
 
     def __call__(self, func: F) -> F:
         """Decorate `func` so that it runs without recording (see the class doc)."""

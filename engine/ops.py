@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.value import MINUS_ONE, ONE, Value, make_node
+from engine.value import LEFT_CONSTANT, ONE, Value, make_node
 from engine.walk import ZERO
 
 INF = math.inf
@@ -220,7 +220,7 @@ def _unary(op: Op) -> Callable[[Any], Value]:
         if not isinstance(x, Value):
             x = Value(x)
         a = x.data
-        if a - a:  # NaN or infinity set by hand: never turn it into a number
+        if a - a != 0.0:  # NaN or infinity set by hand: never turn it into a number
             raise ValueError(f"{name}() needs a finite input, got {x!r}")
         if checks_domain and a not in domain:
             raise ValueError(f"{name}() needs {domain.text}, got {x!r}")
@@ -228,17 +228,17 @@ def _unary(op: Op) -> Callable[[Any], Value]:
             out = forward(a)
             d = derivative(a, out)
         except OverflowError:
-            out = math.inf
+            out = d = math.inf
         except (ArithmeticError, ValueError) as error:
             raise _failed(name, (x,), error) from None
-        if out - out:
+        if out - out != 0.0:
             raise OverflowError(
                 f"{name}() overflows for {x!r}: the result is beyond the largest float (1.8e308)"
             )
-        if d - d:
+        if d - d != 0.0:
             raise OverflowError(f"{name}() has no finite derivative at {x!r} (got {d!r})")
-        local = ZERO if d == 0.0 else ONE if d == 1.0 else MINUS_ONE if d == -1.0 else (d,)
-        return make_node(float(out), (x,), local, name, x)
+        local = ZERO if d == 0.0 else ONE if d == 1.0 else (float(d),)
+        return make_node(out if type(out) is float else float(out), (x,), local, name)
 
     return apply
 
@@ -261,7 +261,7 @@ def _binary(op: Op) -> Callable[[Any, Any], Value]:
             raise _failed(name, tuple(xs), error) from None
         if out - out or any(g - g for g in locals_) or len(locals_) != 2:
             raise OverflowError(f"{name}() is not finite for {xs[0]!r}, {xs[1]!r}")
-        return make_node(float(out), tuple(xs), locals_, name, *xs)
+        return make_node(float(out), tuple(xs), locals_, name)
 
     return apply
 
@@ -358,10 +358,6 @@ ACTIVATION_NAMES = ("linear",)
 def one_input_ops() -> list[Op]:
     """The registered ops of one Value argument: the activations `nn` accepts."""
     return [op for op in OPS if op.arity == 1]
-
-
-LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}
-"""The `op` of a node whose constant operand came first (`2 - x`), and its op's name."""
 
 
 def operands(node: Value) -> list[Value | float]:

@@ -24,12 +24,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine.checks import as_float, as_operand, raise_overflow
-from engine.grad_mode import no_grad_depth
+from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.walk import check_gradients, interior_order
 
 Number = int | float
 ONE, MINUS_ONE, ONE_ONE = (1.0,), (-1.0,), (1.0, 1.0)  # shared local derivatives
 EMPTY: tuple[()] = ()
+LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}  # op of `c - x` etc. -> its op's name
 _new = object.__new__
 
 
@@ -87,20 +88,24 @@ class Value:
         if type(other) is Value:  # FAST PATH: make_node written out (see __mul__)
             out = _new(Value)
             out.data = data = self.data + other.data
-            if data - data:  # inf - inf is NaN: the sum overflowed
+            if data - data != 0.0:  # inf - inf is NaN: the sum overflowed
                 raise_overflow("+", self, other)
             out.grad = 0.0
-            if no_grad_depth():
-                out.parents = out.local_grads = EMPTY
+            if not (ACTIVE[0] and no_grad_depth()):
+                out.parents = (self, other)
+                out.local_grads = ONE_ONE
             else:
-                out.parents, out.local_grads = (self, other), ONE_ONE
-            out.op, out.const, out.label = "+", None, ""
+                out.parents = out.local_grads = EMPTY
+            out.op = "+"
+            out.const = None
+            out.label = ""
             return out
         if isinstance(other, Value):
-            return make_node(self.data + other.data, (self, other), ONE_ONE, "+", self, other)
-        if (c := as_operand(other, "+")) is NotImplemented:
+            return make_node(self.data + other.data, (self, other), ONE_ONE, "+")
+        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "+")
+        if c is NotImplemented:
             return NotImplemented
-        return make_node(self.data + c, (self,), ONE, "+", self, other, c)
+        return make_node(self.data + c, (self,), ONE, "+", c)
 
     __radd__ = __add__
 
@@ -108,37 +113,43 @@ class Value:
         if type(other) is Value:
             # FAST PATH: `+` and `*` of two Values are most nodes of a graph of binary
             # ops; writing make_node out here makes them about a quarter cheaper.
+            a, b = self.data, other.data
             out = _new(Value)
-            out.data = data = (a := self.data) * (b := other.data)
-            if data - data:
+            out.data = data = a * b
+            if data - data != 0.0:
                 raise_overflow("*", self, other)
             out.grad = 0.0
-            if no_grad_depth():
-                out.parents = out.local_grads = EMPTY
+            if not (ACTIVE[0] and no_grad_depth()):
+                out.parents = (self, other)
+                out.local_grads = (b, a)  # d(ab)/da = b, d(ab)/db = a
             else:
-                out.parents, out.local_grads = (self, other), (b, a)  # d(ab)/da = b
-            out.op, out.const, out.label = "*", None, ""
+                out.parents = out.local_grads = EMPTY
+            out.op = "*"
+            out.const = None
+            out.label = ""
             return out
         if isinstance(other, Value):
             a, b = self.data, other.data
-            return make_node(a * b, (self, other), (b, a), "*", self, other)
-        if (c := as_operand(other, "*")) is NotImplemented:
+            return make_node(a * b, (self, other), (b, a), "*")
+        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "*")
+        if c is NotImplemented:
             return NotImplemented
-        return make_node(self.data * c, (self,), (c,), "*", self, other, c)
+        return make_node(self.data * c, (self,), (c,), "*", c)
 
     __rmul__ = __mul__
 
     def __sub__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
-            return make_node(self.data - other.data, (self, other), (1.0, -1.0), "-", self, other)
-        if (c := as_operand(other, "-")) is NotImplemented:
+            return make_node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "-")
+        if c is NotImplemented:
             return NotImplemented
-        return make_node(self.data - c, (self,), ONE, "-", self, other, c)
+        return make_node(self.data - c, (self,), ONE, "-", c)
 
     def __rsub__(self, other: Number) -> Value:  # c - x
         if (c := as_operand(other, "-")) is NotImplemented:
             return NotImplemented
-        return make_node(c - self.data, (self,), MINUS_ONE, "r-", other, self, c)
+        return make_node(c - self.data, (self,), MINUS_ONE, "r-", c)
 
     def __truediv__(self, other: Value | Number) -> Value:
         b = other.data if isinstance(other, Value) else as_operand(other, "/")
@@ -148,8 +159,8 @@ class Value:
             raise ZeroDivisionError(f"division by zero in '/': {self!r} / {other!r}")
         q = self.data / b
         if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -q/b
-            return make_node(q, (self, other), (1.0 / b, -q / b), "/", self, other)
-        return make_node(q, (self,), (1.0 / b,), "/", self, other, b)
+            return make_node(q, (self, other), (1.0 / b, -q / b), "/")
+        return make_node(q, (self,), (1.0 / b,), "/", b)
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x
         c, a = as_operand(other, "/"), self.data
@@ -158,7 +169,7 @@ class Value:
         if a == 0.0:
             raise ZeroDivisionError(f"division by zero in '/': {other!r} / {self!r}")
         q = c / a
-        return make_node(q, (self,), (-q / a,), "r/", other, self, c)  # d(c/a)/da = -c/a^2
+        return make_node(q, (self,), (-q / a,), "r/", c)  # d(c/a)/da = -c/a^2
 
     def __pow__(self, other: Value | Number) -> Value:
         a = self.data
@@ -178,7 +189,7 @@ class Value:
         # d(a^c)/da = c a^(c-1), written c p / a so that no intermediate overflows when
         # the result is finite (1e-300 ** -1); at a = 0 it is 1 for c = 1, else 0.
         d = c * p / a if a else float(c == 1.0)
-        return make_node(p, (self,), (d,), "**", self, other, c)
+        return make_node(p, (self,), (d,), "**", c)
 
     def __rpow__(self, other: Number) -> Value:  # c ** x
         if (c := as_operand(other, "**")) is NotImplemented:
@@ -186,7 +197,7 @@ class Value:
         if c <= 0.0:
             raise ValueError(f"number ** Value needs a positive base, got {other!r} ** {self!r}")
         p = power(c, self.data, other, self)
-        return make_node(p, (self,), (p * math.log(c),), "r**", other, self, c)  # d(c^x)/dx
+        return make_node(p, (self,), (p * math.log(c),), "r**", c)  # d(c^x)/dx
 
     def __neg__(self) -> Value:
         return make_node(-self.data, (self,), MINUS_ONE, "neg")
@@ -214,13 +225,14 @@ class Value:
                 not finite, instead of leaving NaN or infinity in `.grad`.
         """
         gradient = as_float(gradient, "backward() gradient")
-        order = interior_order(self)  # parents first, every gradient reset to 0
+        leaves: list[Value] = []
+        order = interior_order(self, reset_all=True, leaves=leaves)  # every gradient reset
         self.grad = gradient if self.parents else self.grad + gradient
         for node in reversed(order):  # the chain rule, the same for every op
             if g := node.grad:
                 for parent, local in zip(node.parents, node.local_grads):
                     parent.grad += local * g
-        check_gradients(self, order)
+        check_gradients(self, order, leaves)
 
     def topological_order(self) -> list[Value]:
         """Every node this one depends on, parents before children, self last.
@@ -255,27 +267,27 @@ def make_node(
     parents: tuple[Value, ...],
     local_grads: tuple[float, ...],
     op: str,
-    *operands: object,
+    const: float | None = None,
 ) -> Value:
     """Make an op's result: the one node constructor every op goes through.
 
-    `operands` (the op's arguments, Values and numbers as given, then the constant
-    if any) serve only the error raised when `data` is not finite: every op checks
-    its result, so NaN and infinity never enter a graph. Under `no_grad()` the node
-    keeps no parents.
+    Every op checks its result here, so NaN and infinity never enter a graph: a
+    result that is not a finite float raises the OverflowError naming the op and
+    its operands. Under `no_grad()` the node keeps no parents.
     """
-    if data - data:  # NaN or infinite (x - x is 0.0 for every finite x)
-        raise_overflow(op, *operands[:2])
+    if data - data != 0.0:  # NaN or infinite (x - x is 0.0 for every finite x)
+        shown = [const, *parents] if op in LEFT_CONSTANT else [*parents, const]
+        raise_overflow(op, *(v for v in shown if v is not None))
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if no_grad_depth():
-        out.parents = out.local_grads = EMPTY
-    else:
+    if not (ACTIVE[0] and no_grad_depth()):
         out.parents = parents
         out.local_grads = local_grads
+    else:
+        out.parents = out.local_grads = EMPTY
     out.op = op
-    out.const = operands[2] if len(operands) > 2 else None  # type: ignore[assignment]
+    out.const = const
     out.label = ""
     return out
 
@@ -292,6 +304,6 @@ def power(a: float, b: float, base: object, exponent: object) -> float:
         ) from None
     except OverflowError:
         p = math.inf
-    if p - p:
+    if p - p != 0.0:
         raise_overflow("**", base, exponent)
     return float(p)

@@ -9,7 +9,8 @@ import html
 import math
 from dataclasses import dataclass
 
-from engine.ops import LEFT_CONSTANT, op_named
+from engine.ops import op_named
+from engine.value import LEFT_CONSTANT
 
 DATA_COLOR = "#1a7f37"  # forward values, green as in the notes
 GRAD_COLOR = "#cf222e"  # gradients, red as in the notes

@@ -340,3 +340,17 @@ def test_backward_of_a_leaf_adds_the_seed() -> None:
     x.backward(2.0)
     x.backward()
     assert x.grad == 3.0
+
+
+@given(st.floats(-1e300, 1e300, allow_nan=False))
+def test_written_out_relu_makes_the_node_the_registry_makes(a: float) -> None:
+    from engine.ops import _unary
+
+    generic = _unary(engine.OPS_BY_NAME["relu"])
+    x = Value(a)
+    fast_node, slow_node = x.relu(), generic(x)
+    fields = ("data", "grad", "parents", "local_grads", "op", "const", "label")
+    assert [getattr(fast_node, f) for f in fields] == [getattr(slow_node, f) for f in fields]
+    assert (fast_node.local_grads is fast.ZERO) == (slow_node.local_grads is fast.ZERO)
+    with no_grad():
+        assert x.relu().parents == generic(x).parents == ()
