@@ -2,7 +2,8 @@
 
 A model's state is plain data: its type, its architecture (`config()`) and a mapping
 from parameter names to numbers. That is what `save()` writes as JSON and `load()`
-reads back; nothing is ever pickled or evaluated.
+reads back; nothing is ever pickled or evaluated. A save is written whole or not at
+all, and a load fails with one `StateDictError` whatever the file holds.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from engine import Value
+from nn._report import problem_list, short_repr
+from nn.files import write_text
 
 __all__ = ["Module", "StateDictError"]
 
@@ -22,12 +27,16 @@ VERSION = 1
 
 
 class StateDictError(ValueError):
-    """A state dict or model file could not be loaded; `problems` lists every reason."""
+    """A state dict or model file could not be loaded; `problems` lists every reason.
+
+    The message shows the first few problems and counts the rest, so it stays short
+    whatever the file holds; `problems` keeps them all.
+    """
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.problems = problems
         super().__init__(
-            f"cannot load {source}: {len(problems)} problem(s):\n  " + "\n  ".join(problems)
+            f"cannot load {source}: {len(problems)} problem(s):" + problem_list(problems)
         )
 
 
@@ -106,30 +115,32 @@ class Module:
                 not finite numbers.
         """
         if not isinstance(state, Mapping):
-            raise StateDictError(source, [f"expected a JSON object, got {state!r:.80}"])
+            raise StateDictError(source, [f"expected a JSON object, got {short_repr(state)}"])
         problems: list[str] = []
         if state.get("format", FORMAT) != FORMAT:
-            problems.append(f"format is {state.get('format')!r}, expected {FORMAT!r}")
+            problems.append(f"format is {short_repr(state.get('format'))}, expected {FORMAT!r}")
         if state.get("version", VERSION) != VERSION:
-            problems.append(f"version is {state.get('version')!r}, expected {VERSION}")
+            problems.append(f"version is {short_repr(state.get('version'))}, expected {VERSION}")
         kind = type(self).__name__
         if state.get("type") != kind:
-            problems.append(f"type is {state.get('type')!r}, expected {kind!r}")
+            problems.append(f"type is {short_repr(state.get('type'))}, expected {kind!r}")
         config = state.get("config")
         expected_config = self.config()
         if not isinstance(config, Mapping):
-            problems.append(f"config is {config!r:.80}, expected an object {expected_config!r}")
+            problems.append(
+                f"config is {short_repr(config)}, expected an object {expected_config!r}"
+            )
         else:
             for key, want in expected_config.items():
                 if key not in config:
                     problems.append(f"config is missing {key!r} (expected {want!r})")
                 elif config[key] != want:
                     problems.append(
-                        f"config {key!r} is {config[key]!r}, this model has {want!r}"
+                        f"config {key!r} is {short_repr(config[key])}, this model has {want!r}"
                         " (a different architecture)"
                     )
             problems.extend(
-                f"config has an unexpected key {key!r}"
+                f"config has an unexpected key {short_repr(key)}"
                 for key in config
                 if key not in expected_config
             )
@@ -137,7 +148,7 @@ class Module:
         named = dict(self.named_parameters())
         new: dict[str, float] = {}
         if not isinstance(values, Mapping):
-            problems.append(f"parameters is {values!r:.80}, expected an object of numbers")
+            problems.append(f"parameters is {short_repr(values)}, expected an object of numbers")
         else:
             for name in named:
                 if name not in values:
@@ -145,13 +156,19 @@ class Module:
                     continue
                 v = values[name]
                 if isinstance(v, bool) or not isinstance(v, int | float):
-                    problems.append(f"parameter {name!r} is {v!r:.80}, expected a number")
-                elif not math.isfinite(v):
-                    problems.append(f"parameter {name!r} is {v!r}, expected a finite number")
+                    problems.append(f"parameter {name!r} is {short_repr(v)}, expected a number")
+                    continue
+                try:
+                    x = float(v)
+                except OverflowError:  # an int beyond the largest float
+                    problems.append(f"parameter {name!r} is {short_repr(v)}, too large for a float")
+                    continue
+                if math.isfinite(x):
+                    new[name] = x
                 else:
-                    new[name] = float(v)
+                    problems.append(f"parameter {name!r} is {x!r}, expected a finite number")
             problems.extend(
-                f"unexpected parameter {name!r}" for name in values if name not in named
+                f"unexpected parameter {short_repr(name)}" for name in values if name not in named
             )
         if problems:
             raise StateDictError(source, problems)
@@ -159,7 +176,16 @@ class Module:
             p.data = new[name]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write `state_dict()` to `path` as JSON (floats round-trip exactly).
+        """Write `state_dict()` to `path` as JSON (floats round-trip exactly), whole or not at all.
+
+        The JSON text is made first and written to a temporary file beside `path`,
+        which is synced and then renamed over `path`. So if anything fails (a
+        parameter that is NaN or infinite, a full disk, the process killed midway),
+        `path` keeps its old content, or stays absent: never a half-written model.
+
+        Raises:
+            ValueError: if a parameter is not a finite number (nothing is written).
+            OSError: if the file cannot be written (`path` is left as it was).
 
         Example:
             >>> import tempfile, pathlib
@@ -171,27 +197,75 @@ class Module:
             >>> other.parameters()[0].data == model.parameters()[0].data
             True
         """
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(self.state_dict(), f, indent=1, allow_nan=False)
-            f.write("\n")
+        state = self.state_dict()
+        bad = [name for name, x in state["parameters"].items() if not math.isfinite(x)]
+        if bad:
+            shown = ", ".join(f"{name!r} is {state['parameters'][name]!r}" for name in bad[:3])
+            more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+            raise ValueError(
+                f"cannot save {os.fspath(path)!r}: parameter {shown}{more}; a saved model"
+                " holds finite numbers only, and the file was not touched"
+            )
+        text = json.dumps(state, indent=1, allow_nan=False) + "\n"  # fails before any write
+        write_text(path, text)
 
     def load(self, path: str | os.PathLike[str]) -> Self:
         """Load parameters saved by `save()` into this model and return the model.
 
+        Whatever the path or the file holds, these are the only two errors; the
+        model is changed only when the whole file is valid.
+
         Raises:
             FileNotFoundError: if there is no such file.
-            StateDictError: (a ValueError) listing every problem: not JSON, another
-                architecture, missing/unexpected parameters or non-numbers.
+            StateDictError: (a ValueError) listing every problem: a folder or other
+                non-file, unreadable or not UTF-8, not JSON (or nested too deeply),
+                another architecture, missing/unexpected parameters or non-numbers.
         """
         source = repr(os.fspath(path))
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = _read_text(path, source)
         try:
             state = json.loads(text)  # NaN/Infinity parse, then fail the finite check
-        except ValueError as e:
+        except json.JSONDecodeError as e:
             raise StateDictError(source, [f"not valid JSON ({e})"]) from None
+        except RecursionError:
+            raise StateDictError(source, ["its JSON is nested too deeply to be a model"]) from None
+        except ValueError:  # Python reads no integer longer than this limit
+            raise StateDictError(
+                source, [f"holds an integer of over {sys.get_int_max_str_digits()} digits"]
+            ) from None
         self.load_state_dict(state, source=source)
         return self
+
+
+def _read_text(path: str | os.PathLike[str], source: str) -> str:
+    """The file's text, or a StateDictError saying why it cannot be read as text."""
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as e:  # no permission, a link loop, a NUL in the name
+        raise StateDictError(source, [f"cannot read it ({_reason(e)})"]) from None
+    if stat.S_ISDIR(kind):
+        raise StateDictError(source, ["it is a folder, not a model file"])
+    if not stat.S_ISREG(kind):  # a pipe or a device could block or never end
+        raise StateDictError(source, ["it is not a regular file (a pipe or a device?)"])
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        raise StateDictError(source, [f"cannot read it ({_reason(e)})"]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise StateDictError(
+            source, [f"not UTF-8 text (byte {data[e.start]:#04x} at offset {e.start})"]
+        ) from None
+
+
+def _reason(e: OSError | ValueError) -> str:
+    return (e.strerror if isinstance(e, OSError) else None) or str(e)
 
 
 def forward_batch(model: Any, X: Sequence[Any]) -> list[Any]:

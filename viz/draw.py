@@ -279,6 +279,10 @@ def _add_group(g: graphviz.Digraph, node: GroupNode, fill: str) -> None:
 def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: Any) -> Path:
     """Write a graph to `path` as SVG, PNG, PDF or DOT, chosen by the file's extension.
 
+    The file is written whole or not at all: the picture is made (and the text
+    encoded) first, then written beside `path` and renamed over it, so an error or a
+    crash leaves an existing `path` as it was.
+
     Args:
         graph: a Digraph from `draw_graph`, or a root Value to draw first.
         path: the file to write (.svg, .png, .pdf, .dot or .gv); its folder must exist.
@@ -288,7 +292,8 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: An
         The path written.
 
     Raises:
-        ValueError: for an unknown extension.
+        ValueError: for an unknown extension, or a label that is not valid Unicode
+            (a lone surrogate: a UnicodeEncodeError).
         DotNotFoundError: when SVG/PNG/PDF is asked for and Graphviz is not installed.
 
     Example:
@@ -309,10 +314,12 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: An
         graph = draw_graph(graph, **draw_options)
     elif draw_options:
         raise TypeError("drawing options can only be given with a root Value, not a Digraph")
+    from nn.files import write_bytes, write_text  # here: `import viz` stays light
+
     if suffix in (".dot", ".gv"):
-        path.write_text(graph.source, encoding="utf-8")
+        write_text(path, graph.source)
         return path
-    path.write_bytes(pipe(graph, suffix[1:]))
+    write_bytes(path, pipe(graph, suffix[1:]))
     return path
 
 

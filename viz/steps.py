@@ -187,7 +187,8 @@ def save_steps_html(
 
     The page holds every frame as inline SVG, with a slider, previous/next buttons
     and the arrow keys to move between them; `page.html#step-4` opens at step 4.
-    Needs Graphviz's `dot` program.
+    Needs Graphviz's `dot` program. The page is written whole or not at all: an error
+    (a title that is not valid Unicode, a full disk) leaves an existing file as it was.
 
     Args:
         root: a root Value (frames are made with default options) or frames from
@@ -218,8 +219,10 @@ def save_steps_html(
     page = _PAGE.format(
         title=html.escape(title), n=len(steps), last=len(steps) - 1, frames="\n".join(frames)
     )
+    from nn.files import write_text  # here: `import viz` stays light
+
     path = Path(path)
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)
     return path
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from nn._report import problem_list, short_repr
+
 __all__ = ["iris", "load_csv"]
 
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
-_MAX_PROBLEMS = 20
 
 
 def _number(cell: str) -> float | None:
@@ -40,7 +42,10 @@ def load_csv(
     The first row is taken as a header, and skipped, when none of its feature cells
     is a number. Blank lines are ignored. Every problem in the file (a row of the
     wrong length, a feature that is not a finite number, an unknown label) is
-    collected and reported in one error, with its line number.
+    collected and reported in one error, with its line number. A file that cannot be
+    read as CSV at all (bytes that are not UTF-8, a quote left open at the end, a
+    field longer than the csv module's limit) stops at the first such fault, and the
+    error names the file and the line.
 
     Args:
         path: the CSV file.
@@ -54,7 +59,8 @@ def load_csv(
 
     Raises:
         FileNotFoundError: if the file does not exist.
-        ValueError: listing every malformed row, or if the file holds no data.
+        ValueError: listing every malformed row, naming the line where the file
+            stops being readable CSV or UTF-8, or if the file holds no data.
 
     Example:
         >>> import tempfile, pathlib
@@ -69,10 +75,7 @@ def load_csv(
         if isinstance(labels, str) or not all(isinstance(name, str) for name in labels):
             raise TypeError(f"labels must be a sequence of class names (str), got {labels!r}")
         index = {name: i for i, name in enumerate(labels)}
-    # utf-8-sig drops the byte-order mark that spreadsheet programs write.
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [(n, [c.strip() for c in row]) for n, row in enumerate(csv.reader(f), 1)]
-    rows = [(n, row) for n, row in rows if any(row)]
+    rows = [(n, row) for n, row in _read_rows(path) if any(row)]
     if not rows:
         raise ValueError(f"{os.fspath(path)!r} holds no data rows")
     width = len(rows[0][1])
@@ -100,7 +103,9 @@ def load_csv(
                 continue
             x = _number(cell)
             if x is None:
-                problems.append(f"line {line}, column {i + 1}: {cell!r} is not a finite number")
+                problems.append(
+                    f"line {line}, column {i + 1}: {short_repr(cell)} is not a finite number"
+                )
             else:
                 features.append(x)
         label = row[col]
@@ -108,17 +113,14 @@ def load_csv(
             problems.append(f"line {line}, column {col + 1}: the label is empty")
         elif labels is not None and label not in index:
             problems.append(
-                f"line {line}, column {col + 1}: unknown label {label!r}"
+                f"line {line}, column {col + 1}: unknown label {short_repr(label)}"
                 f" (allowed: {', '.join(map(repr, labels))})"
             )
         X.append(features)
         raw_labels.append(label)
     if problems:
-        shown = problems[:_MAX_PROBLEMS]
-        if len(problems) > _MAX_PROBLEMS:
-            shown.append(f"... and {len(problems) - _MAX_PROBLEMS} more")
         raise ValueError(
-            f"cannot load {os.fspath(path)!r}: {len(problems)} problem(s):\n  " + "\n  ".join(shown)
+            f"cannot load {os.fspath(path)!r}: {len(problems)} problem(s):" + problem_list(problems)
         )
     if not X:
         raise ValueError(f"{os.fspath(path)!r} holds a header but no data rows")
@@ -129,6 +131,53 @@ def load_csv(
         ints = [_int_label(label) for label in raw_labels]
         y = ints if all(i is not None for i in ints) else raw_labels
     return X, y
+
+
+def _read_rows(path: str | os.PathLike[str]) -> list[tuple[int, list[str]]]:
+    """Each record of the CSV file with the line it starts on, cells stripped.
+
+    Raises ValueError naming the file and line for bytes that are not UTF-8, a quote
+    still open at the end of the file and a field over the csv module's size limit
+    (which is process-wide, so it is reported, never raised).
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8-sig")  # -sig drops the byte-order mark spreadsheets write
+    except UnicodeDecodeError as e:
+        seen = e.object[: e.start]  # e.object: the bytes after any byte-order mark
+        line = len((seen + b".").splitlines())  # counts \n, \r\n and \r alike, as csv does
+        raise ValueError(
+            f"{os.fspath(path)!r} line {line}: byte {e.object[e.start]:#04x} is not UTF-8"
+            " text (save the file as UTF-8)"
+        ) from None
+    # strict: a quote still open at the end of the file is an error instead of a field
+    # that silently swallows every later row.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as e:
+            raise ValueError(f"{os.fspath(path)!r} line {start}: {_csv_fault(str(e))}") from None
+        rows.append((start, [c.strip() for c in row]))
+
+
+def _csv_fault(message: str) -> str:
+    """The csv module's complaint, told in the reader's terms."""
+    if message.startswith("unexpected end of data"):
+        return "a quoted field is never closed (the file ends inside its quotes)"
+    if message.startswith("field larger than field limit"):
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters, the csv"
+            " module's limit (a quote left open can make the rest of the file one field)"
+        )
+    if "expected after" in message:
+        return f"text after a closing quote ({message})"
+    return message
 
 
 def iris() -> tuple[list[list[float]], list[str], list[str]]:

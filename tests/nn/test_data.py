@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nn import data
 
@@ -219,3 +221,71 @@ def test_iris_has_fishers_table() -> None:
     assert X[37] == [4.9, 3.6, 1.4, 0.1]
     means = [round(math.fsum(row[j] for row in X) / 150, 3) for j in range(4)]
     assert means == [5.843, 3.057, 3.758, 1.199]
+
+
+def test_load_csv_reports_a_quote_left_open_instead_of_swallowing_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'x1,x2,y\n1,2,1\n3,"4,1\n5,6,1\n7,8,-1\n')
+    message = r"'.*data\.csv' line 3: a quoted field is never closed \(the file ends inside"
+    with pytest.raises(ValueError, match=message):
+        data.load_csv(path)
+
+
+def test_load_csv_reports_text_after_a_closing_quote(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"line 2: text after a closing quote"):
+        data.load_csv(_write(tmp_path, 'x1,y\n"1"2,1\n'))
+
+
+def test_load_csv_reports_an_over_long_field_without_raising_the_csv_limit(
+    tmp_path: Path,
+) -> None:
+    import csv
+
+    limit = csv.field_size_limit()
+    path = _write(tmp_path, "x1,y\n1,1\n" + "9" * (limit + 1) + ",1\n")
+    with pytest.raises(
+        ValueError, match=rf"'.*data\.csv' line 3: a field is longer than {limit:,}"
+    ):
+        data.load_csv(path)
+    assert csv.field_size_limit() == limit  # a process-wide setting: left alone
+
+
+@pytest.mark.parametrize(("bom", "newline"), [("", "\n"), ("\ufeff", "\r\n"), ("", "\r")])
+def test_load_csv_names_the_file_and_line_of_bytes_that_are_not_utf8(
+    tmp_path: Path, bom: str, newline: str
+) -> None:
+    path = tmp_path / "latin1.csv"
+    text = bom.encode() + f"x1,y{newline}1,a{newline}2,caf\u00e9{newline}".encode("latin-1")
+    path.write_bytes(text)
+    with pytest.raises(ValueError, match=r"'.*latin1\.csv' line 3: byte 0xe9 is not UTF-8"):
+        data.load_csv(path)
+
+
+def test_load_csv_line_numbers_count_lines_not_records(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'x1,y\n1,"two\nlines"\nabc,1\n')
+    with pytest.raises(ValueError, match=r"line 4, column 1: 'abc' is not a finite number"):
+        data.load_csv(path)
+
+
+def test_load_csv_shortens_huge_cells_in_its_message(tmp_path: Path) -> None:
+    rows = "".join(f"{'z' * 100_000},1\n" for _ in range(30))
+    with pytest.raises(ValueError) as info:
+        data.load_csv(_write(tmp_path, "x1,y\n" + rows))
+    assert "30 problem(s)" in str(info.value) and "... and 10 more" in str(info.value)
+    assert len(str(info.value)) < 4000
+
+
+CSV_TEXT = st.text(st.sampled_from('0123456789.-,"\n\r ab\x00\u00e9'), max_size=60)
+
+
+@given(content=CSV_TEXT.map(str.encode) | st.binary(max_size=60))
+def test_load_csv_reads_any_bytes_or_gives_one_value_error(
+    tmp_path_factory: pytest.TempPathFactory, content: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "any.csv"
+    path.write_bytes(content)
+    try:
+        X, y = data.load_csv(path)
+    except ValueError as e:
+        assert str(path) in str(e) or "label_column" in str(e)
+    else:
+        assert len(X) == len(y) > 0

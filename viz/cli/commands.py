@@ -160,12 +160,14 @@ def run_perceptron(args: argparse.Namespace) -> None:
             print("no plot: a decision boundary needs data with 2 features")
             return
         args.output.mkdir(parents=True, exist_ok=True)
+        from nn.files import atomic_path
         from viz.plots import plot_decision_boundary
 
         # A linear score is drawn exactly from a coarse grid.
         fig = plot_decision_boundary(model, X, y, resolution=40, title=f"perceptron on {name}")
         path = args.output / "perceptron_boundary.png"
-        fig.savefig(path, dpi=120)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=120)
         print(f"wrote {path}")
 
 

@@ -121,6 +121,7 @@ def _leaves(f: Value) -> tuple[float, float, float]:
 
 def _perceptron(out: Path) -> list[Path]:
     from nn import Perceptron, seed_example
+    from nn.files import atomic_path
     from viz.cli.training import format_weights
     from viz.plots import plot_decision_boundary
 
@@ -139,7 +140,8 @@ def _perceptron(out: Path) -> list[Path]:
         trained, X, y, padding=1.0, resolution=40, title="Perceptron on the notes' 5 points"
     )
     path = out / "perceptron_boundary.png"
-    fig.savefig(path, dpi=120)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     return [path]
 
 

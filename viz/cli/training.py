@@ -52,8 +52,12 @@ def train_mlp(
     resolution: int = 80,
     say: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Train an MLP on 2-D data and write its files; returns the paths written."""
+    """Train an MLP on 2-D data and write its files; returns the paths written.
+
+    Each file is written whole or not at all (see `nn.files`).
+    """
     from nn import MLP, SGD, Adam, fit
+    from nn.files import atomic_path, write_text
     from viz.plots import plot_decision_boundary, plot_history
 
     y, classes = class_indices(labels)
@@ -71,18 +75,20 @@ def train_mlp(
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "model.json", out / "history.json"]
     model.save(written[0])
-    written[1].write_text(
+    write_text(
+        written[1],
         json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
-        encoding="utf-8",
     )
     names = {i: str(c) for i, c in enumerate(classes)}
     fig = plot_decision_boundary(
         model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
     )
     written.append(out / "decision_boundary.png")
-    fig.savefig(written[-1], dpi=120)
+    with atomic_path(written[-1]) as tmp:
+        fig.savefig(tmp, dpi=120)
     written.append(out / "training_curves.png")
-    plot_history(history, title=f"training on {name}").savefig(written[-1], dpi=120)
+    with atomic_path(written[-1]) as tmp:
+        plot_history(history, title=f"training on {name}").savefig(tmp, dpi=120)
     for path in written:
         say(f"wrote {path}")
     return written
