@@ -155,7 +155,7 @@ def build_digraph(
     g = graphviz.Digraph("tracegrad")
     g.attr(rankdir=rankdir, fontname=style.FONT, bgcolor="white")
     if caption:
-        g.graph_attr.update(label=caption, labelloc="b", fontsize="14")
+        g.graph_attr.update(label=_plain_label(caption), labelloc="b", fontsize="14")
     g.attr("node", fontname=style.FONT, fontsize="12")
     g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
     op_attrs: dict[tuple[str, float | None], str] = {}  # (op, constant) -> attribute list
@@ -229,8 +229,17 @@ def _op_attr_list(op: str, const: float | None, precision: int) -> str:
         "margin": "0.02",
         "fixedsize": "false",
     }
-    text: str = quoting.attr_list(look.text, kwargs=attrs)
+    text: str = quoting.attr_list(_plain_label(look.text), kwargs=attrs)
     return text
+
+
+def _plain_label(text: str) -> str:
+    r"""A plain (not HTML-like) DOT label that shows `text` as written.
+
+    `dot` reads a backslash in such a label as an escape (`\n`, `\l`, `\N`, ...), so
+    each one is doubled, after characters that do not print became escapes.
+    """
+    return style.visible(text).replace("\\", "\\\\")
 
 
 def _edge_lines(
