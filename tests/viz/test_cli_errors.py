@@ -347,6 +347,23 @@ def test_an_unencodable_terminal_is_a_clean_error(
     fails(["graph", "é*2", "é=1"], capsys, "'ascii' codec can't encode")
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        subprocess.CalledProcessError(1, ["dot"], stderr=b"Error: bad\nmore"),
+        subprocess.TimeoutExpired(["dot"], 5),
+    ],
+)
+def test_failures_of_programs_run_by_libraries_are_one_line(
+    error: Exception, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(CLI, "build_expression", broken)
+    fails(["graph", "x", "x=1"], capsys, "'dot'")
+
+
 def test_running_out_of_memory_is_one_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

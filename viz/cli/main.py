@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,7 +54,8 @@ Run `tracegrad COMMAND --help` for the options of each command.
 GRAPH_EPILOG = f"""\
 allowed in expressions: numbers, variable names, + - * / ** (a power is **,
 not ^), unary minus, and the functions {", ".join(sorted(FUNCTIONS))}.
-The text is parsed, never run as Python code.
+The text is parsed, never run as Python code. An expression that starts with
+"-" goes after "--", which ends the options: tracegrad graph -o f.svg -- "-x*y" x=2 y=3
 
 to name intermediate results, as the notes do, write statements separated by ';':
 each is NAME = expression (the last may be a bare expression), a name may not
@@ -220,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ArithmeticError,  # numbers that overflow or divide by zero
         OSError,  # files that cannot be read or written; dot running out of time
         DotFailedError,
+        subprocess.SubprocessError,  # a program run some other way failing or hanging
         MemoryError,
         RecursionError,
     ) as e:
