@@ -69,6 +69,9 @@ def test_the_101_term_chain_is_refused_quickly_and_writes_nothing(
 def test_edge_labels_and_step_through_pages_count_double(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The limits the error message quotes: 38 terms, or 27 with edge labels.
+    assert main(["graph", chain(38), "x=1", "-o", str(tmp_path / "a.dot")]) == 0
+    fails(["graph", chain(39), "x=1", "-o", str(tmp_path / "b.dot")], capsys, "up to 38 terms")
     assert main(["graph", chain(27), "x=1", "-o", str(tmp_path / "a.dot"), "--local-grads"]) == 0
     capsys.readouterr()
     labels = ["-o", str(tmp_path / "b.dot"), "--local-grads"]
