@@ -13,14 +13,16 @@ Example:
     True
 """
 
-from viz.draw import DotNotFoundError, draw_graph, render
+from viz.draw import DotFailedError, DotNotFoundError, DotTimeoutError, draw_graph, render
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
 from viz.steps import Step, backward_steps, save_steps_html
 from viz.walk import GraphTooLargeError, forward_order, walk
 
 __all__ = [
+    "DotFailedError",
     "DotNotFoundError",
+    "DotTimeoutError",
     "GraphTooLargeError",
     "Step",
     "backward_steps",

@@ -2,18 +2,21 @@
 
 `draw_graph` returns a `graphviz.Digraph`, which displays itself in Jupyter and whose
 `.source` is the DOT text. Building it needs only the `graphviz` Python package;
-writing SVG, PNG or PDF also needs Graphviz's `dot` program.
+writing SVG, PNG or PDF also needs Graphviz's `dot` program, which `pipe` runs under a
+time limit (see `viz.layout`). Graphs that `dot` would lay out slowly are refused
+while they are built, before `dot` ever sees them.
 """
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
-from viz import style
+from viz import layout, style
 from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
 
 if TYPE_CHECKING:
@@ -34,6 +37,14 @@ class DotNotFoundError(RuntimeError):
     """Raised when rendering needs Graphviz's `dot` program and it is not installed."""
 
 
+class DotTimeoutError(TimeoutError):
+    """Raised when Graphviz's `dot` runs past its time limit (it is stopped)."""
+
+
+class DotFailedError(RuntimeError):
+    """Raised when Graphviz's `dot` exits with an error; the message holds what it said."""
+
+
 def draw_graph(
     root: Value,
     *,
@@ -44,6 +55,7 @@ def draw_graph(
     grads_computed: bool | None = None,
     groups: Groups | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_edge_segments: int = layout.MAX_EDGE_SEGMENTS,
     title: str = "",
 ) -> graphviz.Digraph:
     """Draw the computation graph that ends at `root`, with values and gradients.
@@ -66,13 +78,16 @@ def draw_graph(
             and outputs (see `viz.layer_groups`). Everything between a group's
             members joins it.
         max_nodes: refuse graphs with more boxes than this.
+        max_edge_segments: refuse graphs that `dot` would lay out slowly: those whose
+            edges cross more ranks than this in all (see `viz.layout`).
         title: a caption under the graph.
 
     Returns:
         A `graphviz.Digraph`; its `.source` is the DOT text, identical across runs.
 
     Raises:
-        GraphTooLargeError: if the graph has more than `max_nodes` boxes.
+        GraphTooLargeError: if the graph has more than `max_nodes` boxes, or more
+            than `max_edge_segments` edge segments.
         ValueError: for an unknown `rankdir` or a bad `precision`.
 
     Example:
@@ -107,6 +122,7 @@ def draw_graph(
         grad_text=grad_text,
         edge_label=edge_label,
         caption=title,
+        max_edge_segments=max_edge_segments,
     )
 
 
@@ -128,6 +144,7 @@ def build_digraph(
     notes: Mapping[str, str] | None = None,
     edge_colors: Mapping[int, str] | None = None,
     caption: str = "",
+    max_edge_segments: int = layout.MAX_EDGE_SEGMENTS,
 ) -> graphviz.Digraph:
     """Turn a walked graph into a Digraph; the step-through overrides fills and labels.
 
@@ -146,16 +163,22 @@ def build_digraph(
         notes: an extra line under the gradient, by box id.
         edge_colors: colour by edge number, for highlighted edges.
         caption: text under the graph.
+        max_edge_segments: refuse a graph that `dot` would lay out slowly.
+
+    Raises:
+        GraphTooLargeError: if the layout would be slow (`viz.layout.check_layout`).
     """
     import graphviz
 
+    labels = [edge_label(i, edge) for i, edge in enumerate(view.edges)]
+    layout.check_layout(view, labelled=any(labels), max_edge_segments=max_edge_segments)
     fills = fills or {}
     notes = notes or {}
     edge_colors = edge_colors or {}
     g = graphviz.Digraph("tracegrad")
     g.attr(rankdir=rankdir, fontname=style.FONT, bgcolor="white")
     if caption:
-        g.graph_attr.update(label=caption, labelloc="b", fontsize="14")
+        g.graph_attr.update(label=_plain_label(caption), labelloc="b", fontsize="14")
     g.attr("node", fontname=style.FONT, fontsize="12")
     g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
     op_attrs: dict[tuple[str, float | None], str] = {}  # (op, constant) -> attribute list
@@ -164,7 +187,7 @@ def build_digraph(
             _add_group(g, node, fills.get(node.id, style.GROUP_FILL))
         else:
             g.body += _value_lines(node, view.root, precision, grad_text, fills, notes, op_attrs)
-    g.body += _edge_lines(view.edges, edge_label, edge_colors)
+    g.body += _edge_lines(view.edges, labels, edge_colors)
     return g
 
 
@@ -229,14 +252,21 @@ def _op_attr_list(op: str, const: float | None, precision: int) -> str:
         "margin": "0.02",
         "fixedsize": "false",
     }
-    text: str = quoting.attr_list(look.text, kwargs=attrs)
+    text: str = quoting.attr_list(_plain_label(look.text), kwargs=attrs)
     return text
 
 
+def _plain_label(text: str) -> str:
+    r"""A plain (not HTML-like) DOT label that shows `text` as written.
+
+    `dot` reads a backslash in such a label as an escape (`\n`, `\l`, `\N`, ...), so
+    each one is doubled, after characters that do not print became escapes.
+    """
+    return style.visible(text).replace("\\", "\\\\")
+
+
 def _edge_lines(
-    edges: Sequence[Edge],
-    edge_label: Callable[[int, Edge], str | None],
-    edge_colors: Mapping[int, str],
+    edges: Sequence[Edge], labels: Sequence[str | None], edge_colors: Mapping[int, str]
 ) -> list[str]:
     """The DOT lines of the edges into op nodes, as `g.edge(tail, head, ...)` writes them.
 
@@ -248,7 +278,7 @@ def _edge_lines(
     lines = []
     for i, edge in enumerate(edges):
         head = f"{edge.head}_op" if edge.head.startswith("v") else edge.head
-        label = edge_label(i, edge)
+        label = labels[i]
         color = edge_colors.get(i)
         if not label and not color:
             lines.append(f"\t{edge.tail} -> {head}\n")
@@ -276,7 +306,13 @@ def _add_group(g: graphviz.Digraph, node: GroupNode, fill: str) -> None:
     )
 
 
-def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: Any) -> Path:
+def render(
+    graph: Value | graphviz.Digraph,
+    path: str | Path,
+    *,
+    timeout: float | None = None,
+    **draw_options: Any,
+) -> Path:
     """Write a graph to `path` as SVG, PNG, PDF or DOT, chosen by the file's extension.
 
     The file is written whole or not at all: the picture is made (and the text
@@ -286,6 +322,7 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: An
     Args:
         graph: a Digraph from `draw_graph`, or a root Value to draw first.
         path: the file to write (.svg, .png, .pdf, .dot or .gv); its folder must exist.
+        timeout: seconds `dot` may run (see `pipe`).
         **draw_options: passed to `draw_graph` when `graph` is a Value.
 
     Returns:
@@ -295,6 +332,7 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: An
         ValueError: for an unknown extension, or a label that is not valid Unicode
             (a lone surrogate: a UnicodeEncodeError).
         DotNotFoundError: when SVG/PNG/PDF is asked for and Graphviz is not installed.
+        DotTimeoutError, DotFailedError: when `dot` runs too long or fails.
 
     Example:
         >>> import tempfile, pathlib
@@ -319,16 +357,46 @@ def render(graph: Value | graphviz.Digraph, path: str | Path, **draw_options: An
     if suffix in (".dot", ".gv"):
         write_text(path, graph.source)
         return path
-    write_bytes(path, pipe(graph, suffix[1:]))
+    write_bytes(path, pipe(graph, suffix[1:], timeout=timeout))
     return path
 
 
-def pipe(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """Run `dot` on a Digraph and return the rendered bytes ("svg", "png" or "pdf")."""
+def pipe(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -> bytes:
+    """Run `dot` on a Digraph and return the rendered bytes ("svg", "png", "pdf", ...).
+
+    `dot` is stopped when it runs longer than `timeout` seconds: by default the
+    environment variable TRACEGRAD_DOT_TIMEOUT, else `viz.layout.DEFAULT_DOT_TIMEOUT`
+    (20 s). What `dot` prints besides the picture is kept out of the terminal.
+
+    Raises:
+        DotNotFoundError: if Graphviz's `dot` program is not installed.
+        DotTimeoutError: if `dot` ran out of time.
+        DotFailedError: if `dot` failed; the message holds the start of what it said.
+        ValueError: for an unknown format or a bad timeout.
+    """
     import graphviz
 
+    if fmt not in graphviz.FORMATS:
+        raise ValueError(f"unknown format {fmt!r} for dot (expected svg, png, pdf, ...)")
+    seconds = layout.dot_timeout(timeout)
+    source = graph.source.encode(graph.encoding)
     try:
-        data: bytes = graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run(
+            ["dot", f"-T{fmt}"], input=source, capture_output=True, timeout=seconds, check=False
+        )
+    except FileNotFoundError:
         raise DotNotFoundError(INSTALL_DOT) from None
+    except subprocess.TimeoutExpired:
+        raise DotTimeoutError(
+            f"Graphviz's dot was still laying out the graph after {seconds:g} s and was "
+            f"stopped: draw a smaller graph, or allow more time with timeout=... or the "
+            f"environment variable {layout.TIMEOUT_VARIABLE} (in seconds)"
+        ) from None
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise DotFailedError(
+            f"Graphviz's dot could not draw the graph (exit code {done.returncode})"
+            + (f": {style.visible(said[0][:200])}" if said else "")
+        )
+    data: bytes = done.stdout
     return data

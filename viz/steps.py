@@ -214,10 +214,13 @@ def save_steps_html(
         hidden = "" if s.index == 0 else " hidden"
         frames.append(
             f'<figure class="frame" id="frame-{s.index}"{hidden}>{svg}'
-            f"<figcaption>{html.escape(s.caption)}</figcaption></figure>"
+            f"<figcaption>{html.escape(style.visible(s.caption))}</figcaption></figure>"
         )
     page = _PAGE.format(
-        title=html.escape(title), n=len(steps), last=len(steps) - 1, frames="\n".join(frames)
+        title=html.escape(style.visible(title)),
+        n=len(steps),
+        last=len(steps) - 1,
+        frames="\n".join(frames),
     )
     from nn.files import write_text  # here: `import viz` stays light
 

@@ -48,11 +48,40 @@ def op_style(op: str, const: float | None = None, precision: int = 4) -> OpStyle
     ('×', 'tanh', '× 3', '1 −')
     """
     entry = op_named(op)
-    text = op if entry is None else entry.symbol
+    text = visible(op if entry is None else entry.symbol)
     if const is not None:
         c = fmt(const, precision)
         text = f"{c} {text}" if op in LEFT_CONSTANT else f"{text} {c}"
     return OpStyle(text, "circle" if len(text) <= 2 else "ellipse")
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    r"""`text` with every character that does not print written as an escape.
+
+    Labels, captions and expressions come from users, and a control character in them
+    would break the picture (XML forbids most of them in SVG, so `dot` fails) or
+    garble the terminal. What `repr` would escape (control and format characters,
+    lone surrogates, separators other than the space) is written as `\x07`, `\n` or
+    `\u200b`; everything printable, accented letters included, stays as it is.
+
+    >>> visible("a\x07b\nc"), visible("café × 2")
+    ('a\\x07b\\nc', 'café × 2')
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    if c in _ESCAPES:
+        return _ESCAPES[c]
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def check_precision(precision: int) -> int:
@@ -84,18 +113,19 @@ def value_label(
 ) -> str:
     """An HTML-like Graphviz label: one row of cells for title, data and grad.
 
-    All text is escaped, so labels such as `a<b` cannot break the DOT file. A cell
-    is left out when its text is empty (title) or None (grad).
+    All text is escaped, so labels such as `a<b` cannot break the DOT file, and
+    characters that do not print show as escapes (see `visible`). A cell is left out
+    when its text is empty (title) or None (grad).
     """
     cells = []
     if title:
-        text = html.escape(title)
+        text = _html(title)
         cells.append(f"<TD>{'<B>' + text + '</B>' if bold else text}</TD>")
-    cells.append(f'<TD><FONT COLOR="{DATA_COLOR}">{html.escape(data)}</FONT></TD>')
+    cells.append(f'<TD><FONT COLOR="{DATA_COLOR}">{_html(data)}</FONT></TD>')
     if grad is not None:
-        grad_text = html.escape(grad)
+        grad_text = _html(grad)
         if grad_note:
-            grad_text += f"<BR/>{html.escape(grad_note)}"
+            grad_text += f"<BR/>{_html(grad_note)}"
         cells.append(f'<TD><FONT COLOR="{GRAD_COLOR}">{grad_text}</FONT></TD>')
     return (
         f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
@@ -105,10 +135,12 @@ def value_label(
 
 def group_label(title: str, lines: list[str]) -> str:
     """An HTML-like label for a collapsed group: a bold title, then small lines."""
-    rows = "".join(
-        f'<TR><TD><FONT POINT-SIZE="10">{html.escape(s)}</FONT></TD></TR>' for s in lines
-    )
+    rows = "".join(f'<TR><TD><FONT POINT-SIZE="10">{_html(s)}</FONT></TD></TR>' for s in lines)
     return (
         f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
-        f"<TR><TD><B>{html.escape(title)}</B></TD></TR>{rows}</TABLE>>"
+        f"<TR><TD><B>{_html(title)}</B></TD></TR>{rows}</TABLE>>"
     )
+
+
+def _html(text: str) -> str:
+    return html.escape(visible(text))

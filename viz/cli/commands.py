@@ -8,11 +8,29 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-from viz.cli.training import format_weights, train_mlp
-from viz.cli.usage import UsageError, parse_numbers
+from viz.cli.training import MLP_FILES, format_weights, train_mlp
+from viz.cli.usage import (
+    MAX_EPOCHS,
+    MAX_SAMPLES,
+    UsageError,
+    check_input_file,
+    check_int,
+    check_network_size,
+    check_output_folder,
+    check_positive,
+    parse_numbers,
+    parse_sizes,
+    require_matplotlib,
+    shown,
+    undone_on_failure,
+)
 
 DATASETS = ("moons", "circles", "xor", "blobs", "spiral")
+FEWEST_SAMPLES = {"moons": 2, "circles": 2, "xor": 4, "blobs": 2, "spiral": 3}
+CLASSES = {"moons": 2, "circles": 2, "xor": 2, "blobs": 2, "spiral": 3}
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
+MAX_LR = 100.0
+MAX_DEMO_EPOCHS = 10_000
 
 PERCEPTRON_EPILOG = """\
 examples:
@@ -70,7 +88,7 @@ def add_train_parser(sub: Any) -> None:
     t.add_argument("--data", choices=DATASETS, default="moons", help="the data set")
     t.add_argument("--samples", type=int, default=100, help="number of points")
     t.add_argument("--hidden", default="16,16", metavar="N,N", help="hidden layer sizes")
-    t.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid or linear")
+    t.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid, linear, ...")
     t.add_argument("--epochs", type=int, default=100, help="passes over the data")
     t.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     t.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.05, sgd 0.1)")
@@ -95,9 +113,16 @@ def add_demo_parser(sub: Any) -> None:
 
 def run_demo(args: argparse.Namespace) -> None:
     """`tracegrad demo`."""
-    from viz.cli.demo import demo
+    from viz.cli.demo import DEMO_FILES, DEMO_MLP_FILES, demo
 
-    demo(args.output, epochs=args.epochs)
+    check_int(args.epochs, "--epochs", 1, MAX_DEMO_EPOCHS)
+    out, mlp = args.output, args.output / "mlp"
+    check_output_folder(out, DEMO_FILES)
+    check_output_folder(mlp, DEMO_MLP_FILES)
+    require_matplotlib()
+    files = [out / f for f in DEMO_FILES] + [mlp / f for f in DEMO_MLP_FILES]
+    with undone_on_failure(files, mlp):
+        demo(out, epochs=args.epochs)
 
 
 # ------------------------------------------------------------------- perceptron
@@ -118,18 +143,26 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
     path = Path(source)
     if path.suffix.lower() != ".csv":
         raise UsageError(f"unknown --data {source!r} (expected seed-example, iris or a .csv file)")
-    if not path.is_file():
-        raise UsageError(f"--data file {source!r} does not exist")
+    check_input_file(path, "--data")
     from nn import load_csv
 
-    Xc, yc = load_csv(path)
-    return Xc, list(yc), str(path)
+    try:
+        Xc, yc = load_csv(path)
+    except UnicodeDecodeError as e:
+        raise UsageError(
+            f"--data file {source!r} is not UTF-8 text: {e.reason} at byte {e.start}"
+        ) from None
+    return Xc, list(yc), shown(path)
 
 
 def run_perceptron(args: argparse.Namespace) -> None:
     """`tracegrad perceptron`: fit, print the summary and (with --trace) the table."""
     from nn import MulticlassPerceptron, Perceptron
 
+    check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)
+    if args.output is not None:
+        check_output_folder(args.output, ["perceptron_boundary.png"])
+        require_matplotlib()
     X, y, name = load_perceptron_data(args.data)
     binary = set(y) <= {1, -1}
     weights: list[float] | None = None
@@ -146,7 +179,12 @@ def run_perceptron(args: argparse.Namespace) -> None:
         model = MulticlassPerceptron(max_epochs=args.epochs, average=args.average)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # not converging is reported below instead
-        model.fit(X, y)
+        try:
+            model.fit(X, y)
+        except ArithmeticError as e:
+            raise UsageError(
+                f"the perceptron cannot learn {name}: {e} (scale the features down)"
+            ) from None
     kind = "binary perceptron" if binary else f"multiclass perceptron ({len(set(y))} classes)"
     print(f"{kind} on {name}: {len(X)} points, {len(X[0])} features")
     if args.trace:
@@ -159,16 +197,17 @@ def run_perceptron(args: argparse.Namespace) -> None:
         if len(X[0]) != 2:
             print("no plot: a decision boundary needs data with 2 features")
             return
-        args.output.mkdir(parents=True, exist_ok=True)
         from nn.files import atomic_path
         from viz.plots import plot_decision_boundary
 
         # A linear score is drawn exactly from a coarse grid.
         fig = plot_decision_boundary(model, X, y, resolution=40, title=f"perceptron on {name}")
         path = args.output / "perceptron_boundary.png"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=120)
-        print(f"wrote {path}")
+        with undone_on_failure([path], args.output):
+            args.output.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=120)
+        print(f"wrote {shown(path)}")
 
 
 # ------------------------------------------------------------------------ train
@@ -192,12 +231,24 @@ def load_training_data(name: str, n: int, seed: int) -> tuple[list[list[float]],
 
 def run_train(args: argparse.Namespace) -> None:
     """`tracegrad train`: train an MLP and write model.json, the boundary and the curves."""
-    sizes = [int(s) for s in parse_numbers(args.hidden, "--hidden") if s == int(s)]
-    if not sizes or any(s < 1 for s in sizes):
-        raise UsageError(f"--hidden must be positive whole numbers like 16,16, got {args.hidden!r}")
-    for option, value in (("--epochs", args.epochs), ("--samples", args.samples)):
-        if value < 1:
-            raise UsageError(f"{option} must be at least 1, got {value!r}")
+    from nn.layers import activations
+
+    sizes = parse_sizes(args.hidden, "--hidden")
+    if args.activation not in activations():
+        raise UsageError(
+            f"unknown --activation {args.activation!r} (expected one of {', '.join(activations())})"
+        )
+    check_int(args.samples, "--samples", FEWEST_SAMPLES[args.data], MAX_SAMPLES)
+    check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)
+    if args.lr is not None:
+        check_positive(args.lr, "--lr", MAX_LR)
+    if args.batch_size is not None:
+        check_int(args.batch_size, "--batch-size", 1, args.samples)
+    check_int(args.resolution, "--resolution", 2, 500)
+    batch = args.samples if args.batch_size is None else args.batch_size
+    check_network_size(2, sizes, CLASSES[args.data], batch)
+    check_output_folder(args.output, MLP_FILES)
+    require_matplotlib()
     X, labels = load_training_data(args.data, args.samples, args.seed)
     train_mlp(
         X,

@@ -15,8 +15,18 @@ import warnings
 from pathlib import Path
 
 from engine import Value
+from viz.cli.training import MLP_FILES
+from viz.cli.usage import shown
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.steps import backward_steps, save_steps_html
+
+# What the demo writes into its folder (and `mlp/`, with `viz.cli.training.MLP_FILES`).
+DEMO_FILES = (
+    *(f"figure{n}{suffix}" for n in (4, 5) for suffix in (".svg", ".png", ".dot")),
+    "figure5_steps.html",
+    "perceptron_boundary.png",
+)
+DEMO_MLP_FILES = (*MLP_FILES, "mlp_graph.svg", "mlp_graph.dot")
 
 
 def figure4() -> Value:
@@ -106,9 +116,9 @@ def demo(out: Path, *, epochs: int = 60) -> list[Path]:
     print("4. A neural network on the two-moons data (2 -> 16 -> 16 -> 2, tanh, Adam)")
     written += _mlp(out, epochs)
 
-    print(f"Done in {time.perf_counter() - start:.1f} s. Files written to {out}:")
+    print(f"Done in {time.perf_counter() - start:.1f} s. Files written to {shown(out)}:")
     for path in written:
-        print(f"  {path.relative_to(out)}")
+        print(f"  {shown(path.relative_to(out))}")
     return written
 
 

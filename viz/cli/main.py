@@ -1,21 +1,40 @@
 """The `tracegrad` command line: draw graphs, train perceptrons and networks, run the demo.
 
-Every command prints what it did and where it wrote files. Mistakes in the input
-(a bad expression, a missing value, an unknown data set) print one line starting
-with "tracegrad: error:" and exit with code 2.
+Every command prints what it did and where it wrote files. Every failure prints one
+line starting with "tracegrad: error:" and never a traceback: mistakes in the input
+(a bad expression, a missing value, an unknown data set, a path that cannot be
+written, a number out of range), numbers that overflow, files that cannot be
+written, a `dot` that fails or runs out of time all exit with code 2; a missing
+`dot` program or Python package exits with code 1. Arguments and output paths are
+checked before any work starts, and files are written only once the work succeeded.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
+from engine import Value
 from viz.cli import commands
 from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
-from viz.cli.usage import EXIT_ENVIRONMENT, EXIT_USAGE, UsageError, check_output
-from viz.draw import RANKDIRS, DotNotFoundError, render
+from viz.cli.usage import (
+    EXIT_ENVIRONMENT,
+    EXIT_USAGE,
+    UsageError,
+    check_int,
+    check_output,
+    error_line,
+    shown,
+    undone_on_failure,
+)
+from viz.draw import FORMATS, RANKDIRS, DotFailedError, DotNotFoundError, draw_graph, render
+from viz.layout import MAX_EDGE_SEGMENTS, edge_segments
+from viz.walk import DEFAULT_MAX_NODES, GraphTooLargeError, walk
 
 DESCRIPTION = """\
 tracegrad: a scalar autograd engine for learning how neural networks learn.
@@ -35,7 +54,8 @@ Run `tracegrad COMMAND --help` for the options of each command.
 GRAPH_EPILOG = f"""\
 allowed in expressions: numbers, variable names, + - * / ** (a power is **,
 not ^), unary minus, and the functions {", ".join(sorted(FUNCTIONS))}.
-The text is parsed, never run as Python code.
+The text is parsed, never run as Python code. An expression that starts with
+"-" goes after "--", which ends the options: tracegrad graph -o f.svg -- "-x*y" x=2 y=3
 
 to name intermediate results, as the notes do, write statements separated by ';':
 each is NAME = expression (the last may be a bare expression), a name may not
@@ -50,9 +70,20 @@ examples:
 """
 
 
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose complaints become UsageErrors, printed by `main` in one line.
+
+    (argparse itself prints the usage and exits; `--help` still does.) Subcommands'
+    parsers are made from the same class.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `tracegrad` command (all subcommands)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tracegrad",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -88,38 +119,83 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_graph(args: argparse.Namespace) -> None:
-    """`tracegrad graph`: build, differentiate, print and draw an expression."""
+    """`tracegrad graph`: build, differentiate, print and draw an expression.
+
+    Everything that can fail runs before the first file is written: the checks of
+    the options and paths, the maths, and sizing up the pictures for `dot`.
+    """
+    from viz.steps import DEFAULT_MAX_STEPS, backward_steps, save_steps_html
+
+    check_int(args.precision, "--precision", 1, 17)
+    if args.output is not None:
+        check_output(args.output, FORMATS, "-o")
+    if args.steps is not None:
+        check_output(args.steps, (".html",), "--steps")
     try:
         root, leaves = build_expression(args.expression, parse_assignments(args.values))
     except ExpressionError as e:
         raise UsageError(str(e)) from None
-    if args.output is not None:
-        check_output(args.output, (".svg", ".png", ".pdf", ".dot", ".gv"))
-    if args.steps is not None:
-        check_output(args.steps, (".html",))
+    at = " ".join(f"{name}={leaf.data:g}" for name, leaf in leaves.items())
+    _check_finite(root.data, f"the value of {args.expression!r} at {at}")
     if not args.forward_only:
         root.backward()
-    print(f"value: {args.expression} = {root.data:.6g}")
+        for name, leaf in leaves.items():
+            _check_finite(leaf.grad, f"the gradient d/d{name} of {args.expression!r} at {at}")
+    options = {"rankdir": args.rankdir, "precision": args.precision}
+    graph = steps = None
+    if args.output is not None:
+        _check_drawable(root, "-o", DEFAULT_MAX_NODES, labels=args.local_grads)
+        graph = draw_graph(root, show_local_grads=args.local_grads, **options)
+    if args.steps is not None:
+        _check_drawable(root, "--steps", DEFAULT_MAX_STEPS, labels=True)
+        steps = backward_steps(root, **options)
+
+    print(f"value: {shown(args.expression)} = {root.data:.6g}")
     if not args.forward_only:
         for name, leaf in leaves.items():
             print(f"  d/d{name} = {leaf.grad:.6g}")
-    if args.output is not None:
-        render(
-            root,
-            args.output,
-            rankdir=args.rankdir,
-            show_local_grads=args.local_grads,
-            precision=args.precision,
-        )
-        print(f"wrote {args.output}")
-    if args.steps is not None:
-        from viz.steps import backward_steps, save_steps_html
-
-        steps = backward_steps(root, rankdir=args.rankdir, precision=args.precision)
-        save_steps_html(steps, args.steps, title=f"Backpropagation through {args.expression}")
-        print(f"wrote {args.steps} ({len(steps)} steps)")
+    with undone_on_failure([p for p in (args.output, args.steps) if p is not None]):
+        if graph is not None:
+            render(graph, args.output)
+        if steps is not None:
+            title = f"Backpropagation through {args.expression}"
+            save_steps_html(steps, args.steps, title=title)
+    if graph is not None:
+        print(f"wrote {shown(args.output)}")
+    if steps is not None:
+        print(f"wrote {shown(args.steps)} ({len(steps)} steps)")
     if args.output is None and args.steps is None:
         print("add -o graph.svg to draw the graph, --steps steps.html for a step-through")
+
+
+def _check_drawable(root: Value, option: str, max_nodes: int, *, labels: bool) -> None:
+    """Refuse, in the command line's words, a graph too big for a picture or for `dot`."""
+    try:
+        view = walk(root, max_nodes=max_nodes)
+    except GraphTooLargeError:
+        raise UsageError(
+            f"{option}: the expression makes more than {max_nodes} nodes, too many to draw; "
+            f"draw a shorter one"
+        ) from None
+    segments = edge_segments(view, labelled=labels)
+    if segments > MAX_EDGE_SEGMENTS:
+        doubled = " (counted twice: edge labels double every rank)" if labels else ""
+        raise UsageError(
+            f"{option}: Graphviz would take too long to lay this graph out: its edges cross "
+            f"about {segments:,} ranks{doubled}, more than the {MAX_EDGE_SEGMENTS:,} it lays "
+            f"out in about a second; draw a shorter expression, or one that reuses a "
+            f"variable in fewer places along a chain (x+x+...+x may have up to 38 terms, "
+            f"27 with edge labels)"
+        )
+
+
+def _check_finite(x: float, what: str) -> None:
+    """Refuse to print an infinity or a NaN as if it were a result."""
+    if not math.isfinite(x):
+        raise UsageError(
+            f"{what} is {x!r}: the numbers go past what a float holds (about 1.8e308, and "
+            f"no closer to 0 than about 5e-324); try values of a more moderate size"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,24 +209,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         add -o graph.svg to draw the graph, --steps steps.html for a step-through
         0
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    run: Callable[[argparse.Namespace], None] = args.run
     try:
+        args = build_parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], None] = args.run
         run(args)
-    except UsageError as e:
-        print(f"tracegrad: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except DotNotFoundError as e:
-        print(f"tracegrad: error: {e}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
-    except ImportError as e:
-        print(f"tracegrad: error: {e}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
-    except (ValueError, TypeError) as e:  # our libraries' clear messages about the input
-        print(f"tracegrad: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    except (DotNotFoundError, ImportError) as e:  # the machine lacks something
+        return _fail(e, EXIT_ENVIRONMENT)
+    except (
+        UsageError,  # our checks of the arguments
+        ValueError,  # our libraries' messages about the input (also encoding errors)
+        TypeError,
+        ArithmeticError,  # numbers that overflow or divide by zero
+        OSError,  # files that cannot be read or written; dot running out of time
+        DotFailedError,
+        subprocess.SubprocessError,  # a program run some other way failing or hanging
+        MemoryError,
+        RecursionError,
+    ) as e:
+        return _fail(e, EXIT_USAGE)
     return 0
+
+
+def _fail(error: BaseException, code: int) -> int:
+    print(f"tracegrad: error: {error_line(error)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
+
+from viz.cli.usage import UsageError, shown, undone_on_failure
+
+MLP_FILES = ("model.json", "history.json", "decision_boundary.png", "training_curves.png")
 
 
 def format_weights(weights: Sequence[Any]) -> str:
@@ -51,10 +57,16 @@ def train_mlp(
     seed: int = 0,
     resolution: int = 80,
     say: Callable[[str], None] = print,
+    progress: bool | None = None,
 ) -> list[Path]:
-    """Train an MLP on 2-D data and write its files; returns the paths written.
+    """Train an MLP on 2-D data and write its files (`MLP_FILES`); returns the paths written.
 
-    Each file is written whole or not at all (see `nn.files`).
+    The files are written only after training and both plots succeeded, each whole or
+    not at all (see `nn.files`). The progress bar shows by default only when stderr is
+    a terminal.
+
+    Raises:
+        UsageError: if training overflows or its loss stops being a finite number.
     """
     from nn import MLP, SGD, Adam, fit
     from nn.files import atomic_path, write_text
@@ -68,27 +80,45 @@ def train_mlp(
         else SGD(model.parameters(), lr=0.1 if lr is None else lr)
     )
     say(f"training {model!r} on {name} ({len(X)} points) with {optimizer}")
-    history = fit(model, X, y, optimizer=opt, epochs=epochs, batch_size=batch_size, seed=seed)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    try:
+        history = fit(
+            model,
+            X,
+            y,
+            optimizer=opt,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            progress=progress,
+        )
+    except ArithmeticError as e:
+        raise UsageError(f"training diverged: {e}; try a smaller --lr") from None
+    if not all(math.isfinite(x) for x in history.loss):
+        raise UsageError(
+            f"training diverged: the loss became {history.loss[-1]!r}; try a smaller --lr"
+        )
     from nn import accuracy
 
     say(f"final loss {history.loss[-1]:.4f}, training accuracy {accuracy(model, X, y):.3f}")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "model.json", out / "history.json"]
-    model.save(written[0])
-    write_text(
-        written[1],
-        json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
-    )
     names = {i: str(c) for i, c in enumerate(classes)}
     fig = plot_decision_boundary(
         model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
     )
-    written.append(out / "decision_boundary.png")
-    with atomic_path(written[-1]) as tmp:
-        fig.savefig(tmp, dpi=120)
-    written.append(out / "training_curves.png")
-    with atomic_path(written[-1]) as tmp:
-        plot_history(history, title=f"training on {name}").savefig(tmp, dpi=120)
+    curves = plot_history(history, title=f"training on {name}")
+    written = [out / file for file in MLP_FILES]
+    with undone_on_failure(written, out):
+        out.mkdir(parents=True, exist_ok=True)
+        model.save(written[0])
+        write_text(
+            written[1],
+            json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
+        )
+        with atomic_path(written[2]) as tmp:
+            fig.savefig(tmp, dpi=120)
+        with atomic_path(written[3]) as tmp:
+            curves.savefig(tmp, dpi=120)
     for path in written:
-        say(f"wrote {path}")
+        say(f"wrote {shown(path)}")
     return written
