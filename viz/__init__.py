@@ -16,7 +16,7 @@ Example:
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
-from viz.steps import Step, backward_steps, save_steps_html
+from viz.steps import Step, backward_steps, forward_steps, save_steps_html, step_through
 from viz.walk import GraphTooLargeError, forward_order, walk
 
 __all__ = [
@@ -26,10 +26,12 @@ __all__ = [
     "backward_steps",
     "draw_graph",
     "forward_order",
+    "forward_steps",
     "layer_groups",
     "plot_decision_boundary",
     "plot_history",
     "render",
     "save_steps_html",
+    "step_through",
     "walk",
 ]

@@ -7,13 +7,17 @@ writing SVG, PNG or PDF also needs Graphviz's `dot` program.
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
 from viz import style
+from viz.themes import StateLook, Theme, get_theme
 from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
 
 if TYPE_CHECKING:
@@ -45,6 +49,9 @@ def draw_graph(
     groups: Groups | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str = "",
+    fontsize: float = style.FONT_SIZE,
+    theme: str | Theme = "light",
+    dpi: float | None = None,
 ) -> graphviz.Digraph:
     """Draw the computation graph that ends at `root`, with values and gradients.
 
@@ -67,13 +74,17 @@ def draw_graph(
             members joins it.
         max_nodes: refuse graphs with more boxes than this.
         title: a caption under the graph.
+        fontsize: the size in points of the text in the boxes (for slides, 16-20).
+        theme: "light", "dark" or "high-contrast" (see `viz.themes`).
+        dpi: the resolution of PNG output (Graphviz's default is 96; 200 for slides).
 
     Returns:
         A `graphviz.Digraph`; its `.source` is the DOT text, identical across runs.
 
     Raises:
         GraphTooLargeError: if the graph has more than `max_nodes` boxes.
-        ValueError: for an unknown `rankdir` or a bad `precision`.
+        ValueError: for an unknown `rankdir`, theme, a bad `precision`, `fontsize`
+            or `dpi`.
 
     Example:
         >>> from engine import Value
@@ -87,6 +98,10 @@ def draw_graph(
     """
     check_rankdir(rankdir)
     style.check_precision(precision)
+    colors = get_theme(theme)
+    check_size("fontsize", fontsize, 4, 72)
+    if dpi is not None:
+        check_size("dpi", dpi, 36, 600)
     view = walk(root, groups=groups, max_nodes=max_nodes)
     computed = root.grad != 0.0 if grads_computed is None else bool(grads_computed)
 
@@ -107,7 +122,17 @@ def draw_graph(
         grad_text=grad_text,
         edge_label=edge_label,
         caption=title,
+        theme=colors,
+        fontsize=fontsize,
+        graph_attrs={"dpi": f"{dpi:g}"} if dpi else None,
     )
+
+
+def check_size(name: str, value: float, low: float, high: float) -> float:
+    """Return `value` if it is a number from `low` to `high`, else raise naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+    return value
 
 
 def check_rankdir(rankdir: str) -> str:
@@ -128,6 +153,10 @@ def build_digraph(
     notes: Mapping[str, str] | None = None,
     edge_colors: Mapping[int, str] | None = None,
     caption: str = "",
+    theme: Theme | None = None,
+    fontsize: float = style.FONT_SIZE,
+    graph_attrs: Mapping[str, str] | None = None,
+    frame: Frame | None = None,
 ) -> graphviz.Digraph:
     """Turn a walked graph into a Digraph; the step-through overrides fills and labels.
 
@@ -146,26 +175,80 @@ def build_digraph(
         notes: an extra line under the gradient, by box id.
         edge_colors: colour by edge number, for highlighted edges.
         caption: text under the graph.
+        theme: the colours (default: the light theme).
+        fontsize: the size of the text in the boxes, in points.
+        graph_attrs: more Graphviz graph attributes (e.g. dpi).
+        frame: what a step-through frame adds (states, fixed sizes, data texts).
     """
     import graphviz
 
+    theme = theme or get_theme("light")
     fills = fills or {}
     notes = notes or {}
     edge_colors = edge_colors or {}
     g = graphviz.Digraph("tracegrad")
-    g.attr(rankdir=rankdir, fontname=style.FONT, bgcolor="white")
+    # Graph attributes go in graph_attr (not a body statement), so a copy of the
+    # Digraph can be laid out in another direction by changing `rankdir` alone.
+    g.graph_attr.update(rankdir=rankdir, fontname=style.FONT, bgcolor=theme.background)
+    g.graph_attr.update(graph_attrs or {})
     if caption:
-        g.graph_attr.update(label=caption, labelloc="b", fontsize="14")
-    g.attr("node", fontname=style.FONT, fontsize="12")
-    g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
+        g.graph_attr.update(
+            label=caption_label(caption),
+            labelloc="b",
+            fontsize=f"{fontsize * 14 / 12:g}",
+            fontcolor=theme.text,
+        )
+    g.attr("node", fontname=style.FONT, fontsize=f"{fontsize:g}", fontcolor=theme.text)
+    edge_size = fontsize if frame else fontsize * 10 / 12
+    g.attr("edge", fontname=style.FONT, fontsize=f"{edge_size:g}", color=theme.edge)
     op_attrs: dict[str, str] = {}  # op -> its node's attribute list, built once per op
+    lines = _ValueLines(view.root, precision, grad_text, fills, notes, theme, frame)
     for node in view.reading_order or view.nodes:
         if isinstance(node, GroupNode):
-            _add_group(g, node, fills.get(node.id, style.GROUP_FILL))
+            _add_group(g, node, fills.get(node.id, theme.group_fill))
         else:
-            g.body += _value_lines(node, view.root, precision, grad_text, fills, notes, op_attrs)
-    g.body += _edge_lines(view.edges, edge_label, edge_colors)
+            g.body += lines(node, op_attrs)
+    g.body += _edge_lines(view.edges, edge_label, edge_colors, theme, frame)
     return g
+
+
+def caption_label(text: str, width: int = 100, *, bold: bool = False) -> str:
+    """An HTML-like Graphviz label: `text` escaped and wrapped at `width` characters.
+
+    HTML-like, so no character of a hostile label is read as DOT syntax or as one of
+    Graphviz's escapes such as "\\N".
+
+    >>> caption_label("a < b, " * 3, width=10)
+    '<a &lt; b, a &lt;<BR/>b, a &lt; b,>'
+    """
+    lines = textwrap.wrap(text, width) or [""]
+    body = "<BR/>".join(html.escape(line, quote=False) for line in lines)
+    return f"<<B>{body}</B>>" if bold else f"<{body}>"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a step-through frame adds to a drawing, keyed by box id or edge number.
+
+    Attributes:
+        data_text: the data text of each Value ("data ?" before the forward pass
+            reaches it).
+        looks: each box's state (fill, border colour and style).
+        leaves: the ids of the leaves, drawn with rounded corners.
+        widths: the minimum widths of each box's title, data and grad cells, the same
+            in every frame so that boxes keep their size.
+        height: the minimum height of each box's cells.
+        edge_sizes: the minimum size (width, height) of every edge's label.
+        op_fills: the fill of the op node of some boxes (the visited one).
+    """
+
+    data_text: Mapping[Value, str]
+    looks: Mapping[str, StateLook]
+    leaves: frozenset[str]
+    widths: Mapping[str, tuple[float, float, float]]
+    height: Mapping[str, float]
+    edge_sizes: Mapping[int, tuple[float, float]]
+    op_fills: Mapping[str, str]
 
 
 # Node ids come from `viz.walk` ("v12", "g0") and op nodes add "_op": all are plain
@@ -175,46 +258,77 @@ def build_digraph(
 # `style.value_label`, which `quote` also leaves as they are (a string in <...>).
 
 
-def _value_lines(
-    node: ValueNode,
-    root: Value,
-    precision: int,
-    grad_text: Callable[[Value], str | None],
-    fills: Mapping[str, str],
-    notes: Mapping[str, str],
-    op_attrs: dict[str, str],
-) -> list[str]:
+class _ValueLines:
     """The DOT lines of a Value's box and, for a computed Value, of its op node.
 
     The same lines as `g.node(id, label=..., shape="plain")`, then for a computed
     Value `g.node(f"{id}_op", ...)` and `g.edge(f"{id}_op", id)`. `op_attrs` caches
     the attribute list of each op's node, built once per op by `_op_attr_list`.
     """
-    v = node.value
-    if v is root:
-        default_fill = style.ROOT_FILL
-    elif v.parents:
-        default_fill = style.VALUE_FILL
-    else:
-        default_fill = style.LEAF_FILL
-    label = style.value_label(
-        v.label,
-        f"data {style.fmt(v.data, precision)}",
-        grad_text(v),
-        fill=fills.get(node.id, default_fill),
-        bold=v is root,
-        grad_note=notes.get(node.id, ""),
-    )
-    box = f"\t{node.id} [label={label} shape=plain]\n"
-    if not v.parents:
-        return [box]
-    attrs = op_attrs.get(v.op)
-    if attrs is None:
-        attrs = op_attrs[v.op] = _op_attr_list(v.op)
-    return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
+
+    def __init__(
+        self,
+        root: Value,
+        precision: int,
+        grad_text: Callable[[Value], str | None],
+        fills: Mapping[str, str],
+        notes: Mapping[str, str],
+        theme: Theme,
+        frame: Frame | None,
+    ) -> None:
+        self.root, self.precision, self.grad_text = root, precision, grad_text
+        self.fills, self.notes, self.theme, self.frame = fills, notes, theme, frame
+
+    def __call__(self, node: ValueNode, op_attrs: dict[str, str]) -> list[str]:
+        v = node.value
+        theme, frame = self.theme, self.frame
+        if v is self.root:
+            default_fill = theme.root_fill
+        elif v.parents:
+            default_fill = theme.value_fill
+        else:
+            default_fill = theme.leaf_fill
+        look = frame.looks.get(node.id) if frame else None
+        if frame is None:
+            data = f"data {style.fmt(v.data, self.precision)}"
+            label = style.value_label(
+                v.label,
+                data,
+                self.grad_text(v),
+                fill=self.fills.get(node.id, default_fill),
+                bold=v is self.root,
+                grad_note=self.notes.get(node.id, ""),
+                theme=theme,
+            )
+        else:
+            label = style.value_label(
+                v.label,
+                frame.data_text[v],
+                self.grad_text(v),
+                fill=look.fill if look else self.fills.get(node.id, default_fill),
+                bold=v is self.root,
+                grad_note=self.notes.get(node.id, ""),
+                theme=theme,
+                look=look,
+                rounded=node.id in frame.leaves,
+                widths=frame.widths.get(node.id, ()),
+                height=frame.height.get(node.id, 0.0),
+            )
+        box = f"\t{node.id} [label={label} shape=plain]\n"
+        if not v.parents:
+            return [box]
+        op_fill = frame.op_fills.get(node.id) if frame else None
+        cached = op_attrs.get(v.op)
+        if op_fill:
+            attrs = _op_attr_list(v.op, op_fill)
+        elif cached is None:
+            attrs = op_attrs[v.op] = _op_attr_list(v.op, theme.op_fill)
+        else:
+            attrs = cached
+        return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
 
 
-def _op_attr_list(op: str) -> str:
+def _op_attr_list(op: str, fill: str) -> str:
     """The quoted attribute list of an op's small node, as `g.node` would write it."""
     from graphviz import quoting
 
@@ -222,7 +336,7 @@ def _op_attr_list(op: str) -> str:
     attrs = {
         "shape": look.shape,
         "style": "filled",
-        "fillcolor": style.OP_FILL,
+        "fillcolor": fill,
         "width": "0.3",
         "height": "0.3",
         "margin": "0.02",
@@ -236,19 +350,26 @@ def _edge_lines(
     edges: Sequence[Edge],
     edge_label: Callable[[int, Edge], str | None],
     edge_colors: Mapping[int, str],
+    theme: Theme,
+    frame: Frame | None,
 ) -> list[str]:
     """The DOT lines of the edges into op nodes, as `g.edge(tail, head, ...)` writes them.
 
     An edge into a single Value's box enters its op node ("v3_op"); an edge into a
-    group enters the group's box.
+    group enters the group's box. In a step-through frame every edge gets a label of
+    a fixed size, empty or not, so the layout is the same in every frame.
     """
     from graphviz import quoting
 
+    sizes = frame.edge_sizes if frame else {}
     lines = []
     for i, edge in enumerate(edges):
         head = f"{edge.head}_op" if edge.head.startswith("v") else edge.head
         label = edge_label(i, edge)
         color = edge_colors.get(i)
+        size = sizes.get(i)
+        if size:
+            label = style.edge_label(label or "", color or theme.muted, *size)
         if not label and not color:
             lines.append(f"\t{edge.tail} -> {head}\n")
             continue

@@ -1,26 +1,20 @@
-"""How graphs look: number formatting and a small style table keyed by op.
+"""How graphs look: number formatting, a small style table keyed by op, box labels.
 
-Colours follow the notes' figures: forward values in green, gradients in red.
+Colours come from `viz.themes` and follow the notes' figures: forward values in
+green, gradients in red.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-DATA_COLOR = "#1a7f37"  # forward values, green as in the notes
-GRAD_COLOR = "#cf222e"  # gradients, red as in the notes
-LEAF_FILL = "#ddf4ff"  # inputs and parameters
-VALUE_FILL = "#ffffff"  # computed values
-ROOT_FILL = "#fff8c5"  # the value the graph ends at
-GROUP_FILL = "#eaeef2"  # collapsed modules
-OP_FILL = "#f6f8fa"
-HIGHLIGHT_FILL = "#ffd33d"  # the node a step-through frame is visiting
-DONE_FILL = "#dafbe1"  # nodes whose gradient is final in a step-through
-RECEIVING_FILL = "#fff1b3"  # nodes getting a gradient in a step-through frame
-EDGE_COLOR = "#57606a"
+from viz.themes import LIGHT, StateLook, Theme
+
 FONT = "Helvetica"
+FONT_SIZE = 12.0  # points, of the text in Value boxes; edge labels are a little smaller
 
 NOT_COMPUTED = "?"
 
@@ -81,27 +75,112 @@ def fmt(x: float, precision: int = 4) -> str:
 
 
 def value_label(
-    title: str, data: str, grad: str | None, *, fill: str, bold: bool = False, grad_note: str = ""
+    title: str,
+    data: str,
+    grad: str | None,
+    *,
+    fill: str,
+    bold: bool = False,
+    grad_note: str = "",
+    theme: Theme = LIGHT,
+    look: StateLook | None = None,
+    rounded: bool = False,
+    widths: Sequence[float] = (),
+    height: float = 0.0,
 ) -> str:
     """An HTML-like Graphviz label: one row of cells for title, data and grad.
 
     All text is escaped, so labels such as `a<b` cannot break the DOT file. A cell
     is left out when its text is empty (title) or None (grad).
+
+    Args:
+        title, data, grad: the cells' text.
+        fill: the background colour.
+        bold: write the title in bold (the root).
+        grad_note: a second line under the gradient.
+        theme: the colours of the text and of the cell borders.
+        look: a step-through state: its border colour and style are drawn around
+            the box (always 2 points wide, so boxes keep their size between frames).
+        rounded: round the box's corners (a leaf in a step-through).
+        widths: the minimum widths in points of the title, data and grad cells.
+        height: the minimum height in points of the cells.
     """
-    cells = []
+    sizes = [f' WIDTH="{w:.0f}"' if w else "" for w in widths]
+    title_size, data_size, grad_size = [*sizes, "", "", ""][:3]
+    tall = f' HEIGHT="{height:.0f}"' if height else ""
+    texts: list[tuple[str, str]] = []
     if title:
         text = html.escape(title)
-        cells.append(f"<TD>{'<B>' + text + '</B>' if bold else text}</TD>")
-    cells.append(f'<TD><FONT COLOR="{DATA_COLOR}">{html.escape(data)}</FONT></TD>')
+        texts.append(("<B>" + text + "</B>" if bold else text, title_size))
+    texts.append((f'<FONT COLOR="{theme.data}">{html.escape(data)}</FONT>', data_size))
     if grad is not None:
         grad_text = html.escape(grad)
         if grad_note:
             grad_text += f"<BR/>{html.escape(grad_note)}"
-        cells.append(f'<TD><FONT COLOR="{GRAD_COLOR}">{grad_text}</FONT></TD>')
+        texts.append((f'<FONT COLOR="{theme.grad}">{grad_text}</FONT>', grad_size))
+    if look is None:
+        # Every cell has its own border; the table none.
+        color = f' COLOR="{theme.cell_border}"' if theme is not LIGHT else ""
+        cells = [f"<TD{color}{size}{tall}>{text}</TD>" for text, size in texts]
+        table = 'BORDER="0" CELLBORDER="1"'
+    else:
+        # The table's border shows the state; lines between the cells only, so that
+        # they do not poke out of rounded corners.
+        inner = f' BORDER="1" SIDES="R" COLOR="{theme.cell_border}"'
+        cells = [
+            f"<TD{inner if k < len(texts) - 1 else ''}{size}{tall}>{text}</TD>"
+            for k, (text, size) in enumerate(texts)
+        ]
+        styles = ",".join(s for s in ("rounded" if rounded else "", look.border_style) if s)
+        table = f'BORDER="2" COLOR="{look.border}" STYLE="{styles}" CELLBORDER="0"'
     return (
-        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'<<TABLE {table} CELLSPACING="0" CELLPADDING="4" '
         f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>>'
     )
+
+
+def edge_label(text: str, color: str, width: float, height: float) -> str:
+    """An HTML-like edge label at least `width` x `height` points, so an edge takes the
+    same room in every frame of a step-through whether its label shows or not."""
+    content = f'<FONT COLOR="{color}">{html.escape(text)}</FONT>' if text else ""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f'<TR><TD WIDTH="{width:.0f}" HEIGHT="{height:.0f}">{content}</TD></TR></TABLE>>'
+    )
+
+
+# Advance widths in 1/1000 em, rounded up by groups, of DejaVu Sans: the font Graphviz
+# picks for "Helvetica" on many Linux systems, and wider than Helvetica, Arial or
+# Liberation Sans, so the estimate below is an upper bound for them too.
+_GROUPS = (
+    ("0123456789$bdghnpquS{}", 636),
+    ("#+<=>^~×−÷", 838),
+    ("aeo", 615),
+    ("kvxy", 592),
+    ("csz?", 550),
+    ("frt", 396),
+    ("ijl'", 278),
+    (" ,.·", 318),
+    ("/:;|\\", 337),
+    ("()[]-!", 401),
+    ('*_`"', 500),
+    ("mw", 974),
+    ("CDGHNOQU&", 790),
+    ("ABEKPRVXZ", 710),
+    ("FLTYΣ", 635),
+    ("IJ", 295),
+    ("MW%@", 1000),
+)
+_WIDTHS = {c: w for chars, w in _GROUPS for c in chars}
+
+
+def text_width(text: str, fontsize: float) -> float:
+    """A generous estimate of the width of one line of `text`, in points.
+
+    >>> round(text_width("data 44", 10))
+    43
+    """
+    return (sum(_WIDTHS.get(c, 750) for c in text) * 1.06 * fontsize / 1000) + 2
 
 
 def group_label(title: str, lines: list[str]) -> str:
