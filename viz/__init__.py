@@ -16,6 +16,7 @@ Example:
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
+from viz.slides import save_steps
 from viz.steps import Step, backward_steps, forward_steps, save_steps_html, step_through
 from viz.walk import GraphTooLargeError, forward_order, walk
 
@@ -31,6 +32,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_history",
     "render",
+    "save_steps",
     "save_steps_html",
     "step_through",
     "walk",

@@ -41,6 +41,7 @@ examples:
   tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5.svg
   tracegrad graph "tanh(w*x + b)" w=-3 x=2 b=6.88 -o neuron.png --local-grads
   tracegrad graph "(x+y)*z" x=2 y=3 z=4 -o fig4.svg --steps fig4_steps.html
+  tracegrad graph "(x+y)*z" x=2 y=3 z=4 --steps fig4_steps.gif     (or .pdf, or frames/)
 """
 
 
@@ -63,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("expression", help='the expression, quoted, e.g. "((x+y)+(x*y))*z"')
     g.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a number for each variable")
     g.add_argument("-o", "--output", type=Path, help="picture to write: .svg, .png, .pdf or .dot")
-    g.add_argument("--steps", type=Path, metavar="HTML", help="also write a step-through page")
+    g.add_argument(
+        "--steps",
+        metavar="PATH",
+        help="also write a step-through of the forward and backward pass: a page (.html), "
+        "an animation (.gif), slides (.pdf) or numbered PNGs in a folder (DIR/)",
+    )
     g.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction")
     g.add_argument("--local-grads", action="store_true", help="label edges with d out / d in")
     g.add_argument("--precision", type=int, default=4, help="significant digits shown")
@@ -87,7 +93,12 @@ def run_graph(args: argparse.Namespace) -> None:
     if args.output is not None:
         check_output(args.output, (".svg", ".png", ".pdf", ".dot", ".gv"))
     if args.steps is not None:
-        check_output(args.steps, (".html",))
+        from viz.slides import steps_target
+
+        try:  # fail early, before any work, on a path it cannot write
+            steps_target(args.steps)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
     if not args.forward_only:
         root.backward()
     print(f"value: {args.expression} = {root.data:.6g}")
@@ -104,10 +115,11 @@ def run_graph(args: argparse.Namespace) -> None:
         )
         print(f"wrote {args.output}")
     if args.steps is not None:
-        from viz.steps import backward_steps, save_steps_html
+        from viz.slides import save_steps
+        from viz.steps import step_through
 
-        steps = backward_steps(root, rankdir=args.rankdir, precision=args.precision)
-        save_steps_html(steps, args.steps, title=f"Backpropagation through {args.expression}")
+        steps = step_through(root, rankdir=args.rankdir, precision=args.precision)
+        save_steps(steps, args.steps, title=f"Backpropagation through {args.expression}")
         print(f"wrote {args.steps} ({len(steps)} steps)")
     if args.output is None and args.steps is None:
         print("add -o graph.svg to draw the graph, --steps steps.html for a step-through")
