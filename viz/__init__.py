@@ -13,6 +13,7 @@ Example:
     True
 """
 
+from viz.display import StepsWidget, steps_widget, value_mimebundle
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
@@ -24,6 +25,7 @@ __all__ = [
     "DotNotFoundError",
     "GraphTooLargeError",
     "Step",
+    "StepsWidget",
     "backward_steps",
     "draw_graph",
     "forward_order",
@@ -35,5 +37,7 @@ __all__ = [
     "save_steps",
     "save_steps_html",
     "step_through",
+    "steps_widget",
+    "value_mimebundle",
     "walk",
 ]
