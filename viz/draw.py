@@ -201,6 +201,8 @@ def build_digraph(
     g.attr("node", fontname=style.FONT, fontsize=f"{fontsize:g}", fontcolor=theme.text)
     edge_size = fontsize if frame else fontsize * 10 / 12
     g.attr("edge", fontname=style.FONT, fontsize=f"{edge_size:g}", color=theme.edge)
+    if theme.weight != 1.0:
+        g.attr("edge", penwidth=f"{theme.weight:g}")
     op_attrs: dict[str, str] = {}  # op -> its node's attribute list, built once per op
     lines = _ValueLines(view.root, precision, grad_text, fills, notes, theme, frame)
     for node in view.reading_order or view.nodes:

@@ -66,6 +66,7 @@ class Theme:
     states: dict[str, StateLook]
     classes: tuple[str, ...]  # one colour per class in plots
     region_share: float  # how much of a class colour tints its region (the rest: background)
+    weight: float = 1.0  # a factor on line widths and marker sizes
 
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -152,6 +153,7 @@ HIGH_CONTRAST = Theme(
     },
     classes=OKABE_ITO,
     region_share=0.45,
+    weight=1.6,
 )
 
 THEMES = {t.name: t for t in (LIGHT, DARK, HIGH_CONTRAST)}

@@ -138,7 +138,7 @@ def _perceptron(out: Path) -> list[Path]:
         f"w = {format_weights(trained.weights_)}, accuracy {trained.score(X, y):.2f}"
     )
     fig = plot_decision_boundary(
-        trained, X, y, padding=1.0, resolution=40, title="Perceptron on the notes' 5 points"
+        trained, X, y, padding=1.0, title="Perceptron on the notes' 5 points"
     )
     path = out / "perceptron_boundary.png"
     fig.savefig(path, dpi=120)
@@ -151,7 +151,7 @@ def _mlp(out: Path, epochs: int) -> list[Path]:
 
     X, y = moons(100, seed=0)
     files = train_mlp(
-        X, y, out / "mlp", name="moons", hidden=[16, 16], epochs=epochs, resolution=60, say=_quiet
+        X, y, out / "mlp", name="moons", hidden=[16, 16], epochs=epochs, resolution=300, say=_quiet
     )
     files += _mlp_graph(out)
     return files
