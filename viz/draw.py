@@ -204,12 +204,14 @@ def build_digraph(
     if theme.weight != 1.0:
         g.attr("edge", penwidth=f"{theme.weight:g}")
     op_attrs: dict[str, str] = {}  # op -> its node's attribute list, built once per op
-    lines = _ValueLines(view.root, precision, grad_text, fills, notes, theme, frame)
+    root = view.root
     for node in view.reading_order or view.nodes:
         if isinstance(node, GroupNode):
             _add_group(g, node, fills.get(node.id, theme.group_fill))
+        elif frame is None:
+            g.body += _value_lines(node, root, precision, grad_text, fills, notes, op_attrs, theme)
         else:
-            g.body += lines(node, op_attrs)
+            g.body += _frame_value_lines(node, root, grad_text, notes, theme, frame)
     g.body += _edge_lines(view.edges, edge_label, edge_colors, theme, frame)
     return g
 
@@ -260,74 +262,76 @@ class Frame:
 # `style.value_label`, which `quote` also leaves as they are (a string in <...>).
 
 
-class _ValueLines:
+def _value_lines(
+    node: ValueNode,
+    root: Value,
+    precision: int,
+    grad_text: Callable[[Value], str | None],
+    fills: Mapping[str, str],
+    notes: Mapping[str, str],
+    op_attrs: dict[str, str],
+    theme: Theme,
+) -> list[str]:
     """The DOT lines of a Value's box and, for a computed Value, of its op node.
 
     The same lines as `g.node(id, label=..., shape="plain")`, then for a computed
     Value `g.node(f"{id}_op", ...)` and `g.edge(f"{id}_op", id)`. `op_attrs` caches
     the attribute list of each op's node, built once per op by `_op_attr_list`.
     """
+    v = node.value
+    if v is root:
+        default_fill = theme.root_fill
+    elif v.parents:
+        default_fill = theme.value_fill
+    else:
+        default_fill = theme.leaf_fill
+    label = style.value_label(
+        v.label,
+        f"data {style.fmt(v.data, precision)}",
+        grad_text(v),
+        fill=fills.get(node.id, default_fill),
+        bold=v is root,
+        grad_note=notes.get(node.id, ""),
+        theme=theme,
+    )
+    box = f"\t{node.id} [label={label} shape=plain]\n"
+    if not v.parents:
+        return [box]
+    attrs = op_attrs.get(v.op)
+    if attrs is None:
+        attrs = op_attrs[v.op] = _op_attr_list(v.op, theme.op_fill)
+    return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
 
-    def __init__(
-        self,
-        root: Value,
-        precision: int,
-        grad_text: Callable[[Value], str | None],
-        fills: Mapping[str, str],
-        notes: Mapping[str, str],
-        theme: Theme,
-        frame: Frame | None,
-    ) -> None:
-        self.root, self.precision, self.grad_text = root, precision, grad_text
-        self.fills, self.notes, self.theme, self.frame = fills, notes, theme, frame
 
-    def __call__(self, node: ValueNode, op_attrs: dict[str, str]) -> list[str]:
-        v = node.value
-        theme, frame = self.theme, self.frame
-        if v is self.root:
-            default_fill = theme.root_fill
-        elif v.parents:
-            default_fill = theme.value_fill
-        else:
-            default_fill = theme.leaf_fill
-        look = frame.looks.get(node.id) if frame else None
-        if frame is None:
-            data = f"data {style.fmt(v.data, self.precision)}"
-            label = style.value_label(
-                v.label,
-                data,
-                self.grad_text(v),
-                fill=self.fills.get(node.id, default_fill),
-                bold=v is self.root,
-                grad_note=self.notes.get(node.id, ""),
-                theme=theme,
-            )
-        else:
-            label = style.value_label(
-                v.label,
-                frame.data_text[v],
-                self.grad_text(v),
-                fill=look.fill if look else self.fills.get(node.id, default_fill),
-                bold=v is self.root,
-                grad_note=self.notes.get(node.id, ""),
-                theme=theme,
-                look=look,
-                rounded=node.id in frame.leaves,
-                widths=frame.widths.get(node.id, ()),
-                height=frame.height.get(node.id, 0.0),
-            )
-        box = f"\t{node.id} [label={label} shape=plain]\n"
-        if not v.parents:
-            return [box]
-        op_fill = frame.op_fills.get(node.id) if frame else None
-        cached = op_attrs.get(v.op)
-        if op_fill:
-            attrs = _op_attr_list(v.op, op_fill)
-        elif cached is None:
-            attrs = op_attrs[v.op] = _op_attr_list(v.op, theme.op_fill)
-        else:
-            attrs = cached
-        return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
+def _frame_value_lines(
+    node: ValueNode,
+    root: Value,
+    grad_text: Callable[[Value], str | None],
+    notes: Mapping[str, str],
+    theme: Theme,
+    frame: Frame,
+) -> list[str]:
+    """`_value_lines` for a step-through frame: the box in its state, at its fixed size."""
+    v = node.value
+    look = frame.looks[node.id]
+    label = style.value_label(
+        v.label,
+        frame.data_text[v],
+        grad_text(v),
+        fill=look.fill,
+        bold=v is root,
+        grad_note=notes.get(node.id, ""),
+        theme=theme,
+        look=look,
+        rounded=node.id in frame.leaves,
+        widths=frame.widths.get(node.id, ()),
+        height=frame.height.get(node.id, 0.0),
+    )
+    box = f"\t{node.id} [label={label} shape=plain]\n"
+    if not v.parents:
+        return [box]
+    attrs = _op_attr_list(v.op, frame.op_fills.get(node.id, theme.op_fill))
+    return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
 
 
 def _op_attr_list(op: str, fill: str) -> str:

@@ -105,37 +105,49 @@ def value_label(
         widths: the minimum widths in points of the title, data and grad cells.
         height: the minimum height in points of the cells.
     """
-    sizes = [f' WIDTH="{w:.0f}"' if w else "" for w in widths]
-    title_size, data_size, grad_size = [*sizes, "", "", ""][:3]
-    tall = f' HEIGHT="{height:.0f}"' if height else ""
-    texts: list[tuple[str, str]] = []
-    if title:
-        text = html.escape(title)
-        texts.append(("<B>" + text + "</B>" if bold else text, title_size))
-    texts.append((f'<FONT COLOR="{theme.data}">{html.escape(data)}</FONT>', data_size))
+    grad_cell = None
     if grad is not None:
-        grad_text = html.escape(grad)
+        grad_cell = html.escape(grad)
         if grad_note:
-            grad_text += f"<BR/>{html.escape(grad_note)}"
-        texts.append((f'<FONT COLOR="{theme.grad}">{grad_text}</FONT>', grad_size))
-    if look is None:
-        # Every cell has its own border; the table none.
-        color = f' COLOR="{theme.cell_border}"' if theme is not LIGHT else ""
-        cells = [f"<TD{color}{size}{tall}>{text}</TD>" for text, size in texts]
+            grad_cell += f"<BR/>{html.escape(grad_note)}"
+        grad_cell = f'<FONT COLOR="{theme.grad}">{grad_cell}</FONT>'
+    data_cell = f'<FONT COLOR="{theme.data}">{html.escape(data)}</FONT>'
+    title_cell = html.escape(title) if title else ""
+    if bold and title:
+        title_cell = f"<B>{title_cell}</B>"
+    if look is None and not widths and not height:
+        # draw_graph's boxes, thousands at a time: every cell has its own border.
+        td = "<TD>" if theme is LIGHT else f'<TD COLOR="{theme.cell_border}">'
+        cells = f"{td}{title_cell}</TD>" if title else ""
+        cells += f"{td}{data_cell}</TD>"
+        if grad_cell is not None:
+            cells += f"{td}{grad_cell}</TD>"
         table = 'BORDER="0" CELLBORDER="1"'
     else:
-        # The table's border shows the state; lines between the cells only, so that
-        # they do not poke out of rounded corners.
-        inner = f' BORDER="1" SIDES="R" COLOR="{theme.cell_border}"'
-        cells = [
-            f"<TD{inner if k < len(texts) - 1 else ''}{size}{tall}>{text}</TD>"
-            for k, (text, size) in enumerate(texts)
-        ]
-        styles = ",".join(s for s in ("rounded" if rounded else "", look.border_style) if s)
-        table = f'BORDER="2" COLOR="{look.border}" STYLE="{styles}" CELLBORDER="0"'
+        texts = [title_cell] if title else []
+        texts.append(data_cell)
+        if grad_cell is not None:
+            texts.append(grad_cell)
+        sizes = [f' WIDTH="{w:.0f}"' if w else "" for w in widths]
+        sizes = ([*sizes, "", "", ""][:3] if title else [*sizes[1:], "", ""][:2])[: len(texts)]
+        tall = f' HEIGHT="{height:.0f}"' if height else ""
+        if look is None:
+            inner = [f' COLOR="{theme.cell_border}"' if theme is not LIGHT else ""] * len(texts)
+            table = 'BORDER="0" CELLBORDER="1"'
+        else:
+            # The table's border shows the state, and lines run between the cells only,
+            # so that they do not poke out of rounded corners.
+            line = f' BORDER="1" SIDES="R" COLOR="{theme.cell_border}"'
+            inner = [line] * (len(texts) - 1) + [""]
+            styles = ",".join(s for s in ("rounded" if rounded else "", look.border_style) if s)
+            table = f'BORDER="2" COLOR="{look.border}" STYLE="{styles}" CELLBORDER="0"'
+        cells = "".join(
+            f"<TD{border}{size}{tall}>{text}</TD>"
+            for border, size, text in zip(inner, sizes, texts)
+        )
     return (
         f'<<TABLE {table} CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>'
     )
 
 
