@@ -200,7 +200,13 @@ def build_digraph(
         )
     g.attr("node", fontname=style.FONT, fontsize=f"{fontsize:g}", fontcolor=theme.text)
     edge_size = fontsize if frame else fontsize * 10 / 12
-    g.attr("edge", fontname=style.FONT, fontsize=f"{edge_size:g}", color=theme.edge)
+    g.attr(
+        "edge",
+        fontname=style.FONT,
+        fontsize=f"{edge_size:g}",
+        color=theme.edge,
+        fontcolor=theme.text,
+    )
     if theme.weight != 1.0:
         g.attr("edge", penwidth=f"{theme.weight:g}")
     op_attrs: dict[str, str] = {}  # op -> its node's attribute list, built once per op

@@ -14,7 +14,7 @@ from nn import MLP
 from viz import style
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
-from viz.themes import LIGHT
+from viz.themes import DARK, LIGHT
 from viz.walk import ValueNode, walk
 
 
@@ -132,7 +132,7 @@ def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
     g = graphviz.Digraph("tracegrad")
     g.graph_attr.update(rankdir="LR", fontname=style.FONT, bgcolor=LIGHT.background)
     g.attr("node", fontname=style.FONT, fontsize="12", fontcolor=LIGHT.text)
-    g.attr("edge", fontname=style.FONT, fontsize="10", color=LIGHT.edge)
+    g.attr("edge", fontname=style.FONT, fontsize="10", color=LIGHT.edge, fontcolor=LIGHT.text)
     for node in view.reading_order:
         assert isinstance(node, ValueNode)
         v = node.value
@@ -243,3 +243,16 @@ def test_render_writes_valid_files(tmp_path: Path, suffix: str, magic: bytes) ->
         text = data.decode()
         assert "grad 16" in text and "grad 12" in text and "grad 11" in text
         assert text.rstrip().endswith("</svg>")
+
+
+def test_slide_options_reach_the_dot_text() -> None:
+    f, _ = figure5()
+    f.backward()
+    source = draw_graph(f, fontsize=18, theme="dark", dpi=200, title="Fig. 5 \\N <b>").source
+    assert "fontsize=18" in source and "dpi=200" in source
+    assert f'bgcolor="{DARK.background}"' in source and f'fontcolor="{DARK.text}"' in source
+    assert "label=<Fig. 5 \\N &lt;b&gt;>" in source  # escaped: no Graphviz escape, no HTML
+    with pytest.raises(ValueError, match="unknown theme 'sepia'"):
+        draw_graph(f, theme="sepia")
+    with pytest.raises(ValueError, match="dpi must be a number from 36 to 600, got 5"):
+        draw_graph(f, dpi=5)
