@@ -214,18 +214,21 @@ figcaption {{ font-size: clamp(1rem, 1.5vw, 2rem); padding: .3em .8em .4em;
   }}
   function toggle() {{ if (timer === null) start(); else stop(); }}
   // The layout that shows the graph larger in the space the frames have.
-  function scaleOf(name) {{
+  var main = document.querySelector("main");
+  function scaleOf(name, box) {{
     var svg = document.querySelector('#frame-0 .layout[data-layout="' + name + '"] svg');
-    var box = document.querySelector("main").getBoundingClientRect();
     var view = svg.viewBox.baseVal;
     return Math.min(box.width / view.width, (box.height - 60) / view.height);
   }}
   function arrange() {{
     var names = Array.prototype.map.call(
       document.querySelectorAll("#frame-0 .layout"), function (d) {{ return d.dataset.layout; }});
-    var chosen = layout.value;
+    var chosen = layout.value, box = main.getBoundingClientRect();
     if (chosen === "auto") {{
-      chosen = names.reduce(function (a, b) {{ return scaleOf(b) > scaleOf(a) ? b : a; }});
+      if (box.width < 50 || box.height < 100) return;  // not laid out yet (a hidden iframe)
+      chosen = names.reduce(function (a, b) {{
+        return scaleOf(b, box) > scaleOf(a, box) ? b : a;
+      }});
     }}
     document.querySelectorAll(".layout").forEach(function (d) {{
       d.hidden = d.dataset.layout !== chosen;
@@ -237,6 +240,8 @@ figcaption {{ font-size: clamp(1rem, 1.5vw, 2rem); padding: .3em .8em .4em;
   speed.onchange = function () {{ if (timer !== null) {{ stop(); start(); }} }};
   layout.onchange = arrange;
   window.addEventListener("resize", arrange);
+  window.addEventListener("load", arrange);
+  if (window.ResizeObserver) new ResizeObserver(arrange).observe(main);
   slider.oninput = function () {{ stop(); show(parseInt(slider.value, 10)); }};
   document.addEventListener("keydown", function (e) {{
     if (e.target.tagName === "SELECT" || e.target.tagName === "INPUT") {{
