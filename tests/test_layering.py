@@ -98,8 +98,18 @@ def _our_modules() -> dict[str, ast.Module]:
 
 
 def _imports(tree: ast.Module, top_level_only: bool) -> list[ast.ImportFrom | ast.Import]:
+    """The imports that run: those under `if TYPE_CHECKING:` are for the type checker only."""
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
+        for stmt in block.body
+        for node in ast.walk(stmt)
+    }
     nodes = tree.body if top_level_only else list(ast.walk(tree))
-    return [n for n in nodes if isinstance(n, ast.ImportFrom | ast.Import)]
+    return [
+        n for n in nodes if isinstance(n, ast.ImportFrom | ast.Import) and id(n) not in typing_only
+    ]
 
 
 def test_no_module_imports_another_modules_private_names() -> None:

@@ -13,10 +13,12 @@ Example:
     True
 """
 
+from viz.display import StepsWidget, steps_widget, value_mimebundle
 from viz.draw import DotFailedError, DotNotFoundError, DotTimeoutError, draw_graph, render
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
-from viz.steps import Step, backward_steps, save_steps_html
+from viz.slides import save_steps
+from viz.steps import Step, backward_steps, forward_steps, save_steps_html, step_through
 from viz.walk import GraphTooLargeError, forward_order, walk
 
 __all__ = [
@@ -25,13 +27,19 @@ __all__ = [
     "DotTimeoutError",
     "GraphTooLargeError",
     "Step",
+    "StepsWidget",
     "backward_steps",
     "draw_graph",
     "forward_order",
+    "forward_steps",
     "layer_groups",
     "plot_decision_boundary",
     "plot_history",
     "render",
+    "save_steps",
     "save_steps_html",
+    "step_through",
+    "steps_widget",
+    "value_mimebundle",
     "walk",
 ]

@@ -9,14 +9,18 @@ while they are built, before `dot` ever sees them.
 
 from __future__ import annotations
 
+import html
 import subprocess
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
 from viz import layout, style
+from viz.themes import StateLook, Theme, get_theme
 from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
 
 if TYPE_CHECKING:
@@ -57,6 +61,9 @@ def draw_graph(
     max_nodes: int = DEFAULT_MAX_NODES,
     max_edge_segments: int = layout.MAX_EDGE_SEGMENTS,
     title: str = "",
+    fontsize: float = style.FONT_SIZE,
+    theme: str | Theme = "light",
+    dpi: float | None = None,
 ) -> graphviz.Digraph:
     """Draw the computation graph that ends at `root`, with values and gradients.
 
@@ -81,6 +88,9 @@ def draw_graph(
         max_edge_segments: refuse graphs that `dot` would lay out slowly: those whose
             edges cross more ranks than this in all (see `viz.layout`).
         title: a caption under the graph.
+        fontsize: the size in points of the text in the boxes (for slides, 16-20).
+        theme: "light", "dark" or "high-contrast" (see `viz.themes`).
+        dpi: the resolution of PNG output (Graphviz's default is 96; 200 for slides).
 
     Returns:
         A `graphviz.Digraph`; its `.source` is the DOT text, identical across runs.
@@ -88,7 +98,8 @@ def draw_graph(
     Raises:
         GraphTooLargeError: if the graph has more than `max_nodes` boxes, or more
             than `max_edge_segments` edge segments.
-        ValueError: for an unknown `rankdir` or a bad `precision`.
+        ValueError: for an unknown `rankdir`, theme, a bad `precision`, `fontsize`
+            or `dpi`.
 
     Example:
         >>> from engine import Value
@@ -102,6 +113,10 @@ def draw_graph(
     """
     check_rankdir(rankdir)
     style.check_precision(precision)
+    colors = get_theme(theme)
+    check_size("fontsize", fontsize, 4, 72)
+    if dpi is not None:
+        check_size("dpi", dpi, 36, 600)
     view = walk(root, groups=groups, max_nodes=max_nodes)
     computed = root.grad != 0.0 if grads_computed is None else bool(grads_computed)
 
@@ -123,7 +138,17 @@ def draw_graph(
         edge_label=edge_label,
         caption=title,
         max_edge_segments=max_edge_segments,
+        theme=colors,
+        fontsize=fontsize,
+        graph_attrs={"dpi": f"{dpi:g}"} if dpi else None,
     )
+
+
+def check_size(name: str, value: float, low: float, high: float) -> float:
+    """Return `value` if it is a number from `low` to `high`, else raise naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+    return value
 
 
 def check_rankdir(rankdir: str) -> str:
@@ -145,6 +170,10 @@ def build_digraph(
     edge_colors: Mapping[int, str] | None = None,
     caption: str = "",
     max_edge_segments: int = layout.MAX_EDGE_SEGMENTS,
+    theme: Theme | None = None,
+    fontsize: float = style.FONT_SIZE,
+    graph_attrs: Mapping[str, str] | None = None,
+    frame: Frame | None = None,
 ) -> graphviz.Digraph:
     """Turn a walked graph into a Digraph; the step-through overrides fills and labels.
 
@@ -163,6 +192,10 @@ def build_digraph(
         notes: an extra line under the gradient, by box id.
         edge_colors: colour by edge number, for highlighted edges.
         caption: text under the graph.
+        theme: the colours (default: the light theme).
+        fontsize: the size of the text in the boxes, in points.
+        graph_attrs: more Graphviz graph attributes (e.g. dpi).
+        frame: what a step-through frame adds (states, fixed sizes, data texts).
         max_edge_segments: refuse a graph that `dot` would lay out slowly.
 
     Raises:
@@ -171,24 +204,86 @@ def build_digraph(
     import graphviz
 
     labels = [edge_label(i, edge) for i, edge in enumerate(view.edges)]
-    layout.check_layout(view, labelled=any(labels), max_edge_segments=max_edge_segments)
+    labelled = frame is not None or any(labels)  # a frame gives every edge a label
+    layout.check_layout(view, labelled=labelled, max_edge_segments=max_edge_segments)
+
+    theme = theme or get_theme("light")
     fills = fills or {}
     notes = notes or {}
     edge_colors = edge_colors or {}
     g = graphviz.Digraph("tracegrad")
-    g.attr(rankdir=rankdir, fontname=style.FONT, bgcolor="white")
+    # Graph attributes go in graph_attr (not a body statement), so a copy of the
+    # Digraph can be laid out in another direction by changing `rankdir` alone.
+    g.graph_attr.update(rankdir=rankdir, fontname=style.FONT, bgcolor=theme.background)
+    g.graph_attr.update(graph_attrs or {})
     if caption:
-        g.graph_attr.update(label=_plain_label(caption), labelloc="b", fontsize="14")
-    g.attr("node", fontname=style.FONT, fontsize="12")
-    g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
+        g.graph_attr.update(
+            label=caption_label(caption),
+            labelloc="b",
+            fontsize=f"{fontsize * 14 / 12:g}",
+            fontcolor=theme.text,
+        )
+    g.attr("node", fontname=style.FONT, fontsize=f"{fontsize:g}", fontcolor=theme.text)
+    edge_size = fontsize if frame else fontsize * 10 / 12
+    g.attr(
+        "edge",
+        fontname=style.FONT,
+        fontsize=f"{edge_size:g}",
+        color=theme.edge,
+        fontcolor=theme.text,
+    )
+    if theme.weight != 1.0:
+        g.attr("edge", penwidth=f"{theme.weight:g}")
     op_attrs: dict[tuple[str, float | None], str] = {}  # (op, constant) -> attribute list
+    root = view.root
     for node in view.reading_order or view.nodes:
         if isinstance(node, GroupNode):
-            _add_group(g, node, fills.get(node.id, style.GROUP_FILL))
+            _add_group(g, node, fills.get(node.id, theme.group_fill))
+        elif frame is None:
+            g.body += _value_lines(node, root, precision, grad_text, fills, notes, op_attrs, theme)
         else:
-            g.body += _value_lines(node, view.root, precision, grad_text, fills, notes, op_attrs)
-    g.body += _edge_lines(view.edges, labels, edge_colors)
+            g.body += _frame_value_lines(node, root, precision, grad_text, notes, theme, frame)
+    g.body += _edge_lines(view.edges, labels, edge_colors, theme, frame)
     return g
+
+
+def caption_label(text: str, width: int = 100, *, bold: bool = False) -> str:
+    """An HTML-like Graphviz label: `text` escaped and wrapped at `width` characters.
+
+    HTML-like, so no character of a hostile label is read as DOT syntax or as one of
+    Graphviz's escapes such as "\\N".
+
+    >>> caption_label("a < b, " * 3, width=10)
+    '<a &lt; b, a &lt;<BR/>b, a &lt; b,>'
+    """
+    lines = textwrap.wrap(style.visible(text), width) or [""]  # escapes first: "\n" stays
+    body = "<BR/>".join(html.escape(line, quote=False) for line in lines)
+    return f"<<B>{body}</B>>" if bold else f"<{body}>"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a step-through frame adds to a drawing, keyed by box id or edge number.
+
+    Attributes:
+        data_text: the data text of each Value ("data ?" before the forward pass
+            reaches it).
+        looks: each box's state (fill, border colour and style).
+        leaves: the ids of the leaves, drawn with rounded corners.
+        widths: the minimum widths of each box's title, data and grad cells, the same
+            in every frame so that boxes keep their size.
+        height: the minimum height of each box's cells.
+        edge_sizes: the minimum size (width, height) of every edge's label.
+        op_fills: the fill of the op node of some boxes (the visited one).
+    """
+
+    data_text: Mapping[Value, str]
+    looks: Mapping[str, StateLook]
+    leaves: frozenset[str]
+    widths: Mapping[str, tuple[float, float, float]]
+    height: Mapping[str, float]
+    edge_sizes: Mapping[int, tuple[float, float]]
+    op_fills: Mapping[str, str]
 
 
 # Node ids come from `viz.walk` ("v12", "g0") and op nodes add "_op": all are plain
@@ -206,6 +301,7 @@ def _value_lines(
     fills: Mapping[str, str],
     notes: Mapping[str, str],
     op_attrs: dict[tuple[str, float | None], str],
+    theme: Theme,
 ) -> list[str]:
     """The DOT lines of a Value's box and, for a computed Value, of its op node.
 
@@ -215,11 +311,11 @@ def _value_lines(
     """
     v = node.value
     if v is root:
-        default_fill = style.ROOT_FILL
+        default_fill = theme.root_fill
     elif v.parents:
-        default_fill = style.VALUE_FILL
+        default_fill = theme.value_fill
     else:
-        default_fill = style.LEAF_FILL
+        default_fill = theme.leaf_fill
     label = style.value_label(
         v.label,
         f"data {style.fmt(v.data, precision)}",
@@ -227,6 +323,7 @@ def _value_lines(
         fill=fills.get(node.id, default_fill),
         bold=v is root,
         grad_note=notes.get(node.id, ""),
+        theme=theme,
     )
     box = f"\t{node.id} [label={label} shape=plain]\n"
     if not v.parents:
@@ -234,11 +331,43 @@ def _value_lines(
     key = (v.op, v.const)
     attrs = op_attrs.get(key)
     if attrs is None:
-        attrs = op_attrs[key] = _op_attr_list(v.op, v.const, precision)
+        attrs = op_attrs[key] = _op_attr_list(v.op, v.const, precision, theme.op_fill)
     return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
 
 
-def _op_attr_list(op: str, const: float | None, precision: int) -> str:
+def _frame_value_lines(
+    node: ValueNode,
+    root: Value,
+    precision: int,
+    grad_text: Callable[[Value], str | None],
+    notes: Mapping[str, str],
+    theme: Theme,
+    frame: Frame,
+) -> list[str]:
+    """`_value_lines` for a step-through frame: the box in its state, at its fixed size."""
+    v = node.value
+    look = frame.looks[node.id]
+    label = style.value_label(
+        v.label,
+        frame.data_text[v],
+        grad_text(v),
+        fill=look.fill,
+        bold=v is root,
+        grad_note=notes.get(node.id, ""),
+        theme=theme,
+        look=look,
+        rounded=node.id in frame.leaves,
+        widths=frame.widths.get(node.id, ()),
+        height=frame.height.get(node.id, 0.0),
+    )
+    box = f"\t{node.id} [label={label} shape=plain]\n"
+    if not v.parents:
+        return [box]
+    attrs = _op_attr_list(v.op, v.const, precision, frame.op_fills.get(node.id, theme.op_fill))
+    return [box, f"\t{node.id}_op{attrs}\n", f"\t{node.id}_op -> {node.id}\n"]
+
+
+def _op_attr_list(op: str, const: float | None, precision: int, fill: str) -> str:
     """The quoted attribute list of an op's small node, as `g.node` would write it."""
     from graphviz import quoting
 
@@ -246,7 +375,7 @@ def _op_attr_list(op: str, const: float | None, precision: int) -> str:
     attrs = {
         "shape": look.shape,
         "style": "filled",
-        "fillcolor": style.OP_FILL,
+        "fillcolor": fill,
         "width": "0.3",
         "height": "0.3",
         "margin": "0.02",
@@ -266,20 +395,29 @@ def _plain_label(text: str) -> str:
 
 
 def _edge_lines(
-    edges: Sequence[Edge], labels: Sequence[str | None], edge_colors: Mapping[int, str]
+    edges: Sequence[Edge],
+    labels: Sequence[str | None],
+    edge_colors: Mapping[int, str],
+    theme: Theme,
+    frame: Frame | None,
 ) -> list[str]:
     """The DOT lines of the edges into op nodes, as `g.edge(tail, head, ...)` writes them.
 
     An edge into a single Value's box enters its op node ("v3_op"); an edge into a
-    group enters the group's box.
+    group enters the group's box. In a step-through frame every edge gets a label of
+    a fixed size, empty or not, so the layout is the same in every frame.
     """
     from graphviz import quoting
 
+    sizes = frame.edge_sizes if frame else {}
     lines = []
     for i, edge in enumerate(edges):
         head = f"{edge.head}_op" if edge.head.startswith("v") else edge.head
         label = labels[i]
         color = edge_colors.get(i)
+        size = sizes.get(i)
+        if size:
+            label = style.edge_label(label or "", color or theme.muted, *size)
         if not label and not color:
             lines.append(f"\t{edge.tail} -> {head}\n")
             continue

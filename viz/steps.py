@@ -1,44 +1,91 @@
-"""A step-through of the backward pass: one picture per node, in backward's order.
+"""A step-through of backpropagation: the forward pass, then the backward pass, node by node.
 
-Each frame highlights the node being visited, shows on each of its in-edges the
-gradient it passes to that parent (`node grad × local derivative`), and marks with
-"+=" a parent whose gradient adds up contributions from several children. The
-gradients are replayed on the side from a fresh start (every gradient not yet
-computed), so drawing frames never changes the graph.
+`forward_steps` gives one frame per computed node in forward order: the node's value
+appears and the local derivatives on its in-edges are computed. `backward_steps`
+gives one frame per node in the order `backward()` visits them: the node passes
+`node grad × local derivative` to each parent, and a parent whose gradient adds up
+contributions from several children shows "+=". `step_through` is both, in order.
+
+Every state is replayed on the side from a fresh start, so drawing frames never
+changes the graph. Each box keeps the same size in every frame (its cells are as
+wide as the widest text they will show) and every edge has a label of fixed size,
+so the layout does not move from one frame to the next.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
+from engine.ops import op_named
+from engine.value import LEFT_CONSTANT
 from viz import style
-from viz.draw import build_digraph, check_rankdir, pipe
-from viz.walk import ValueNode, forward_order, walk
+from viz.draw import Frame, build_digraph, check_rankdir, check_size
+from viz.page import steps_page
+from viz.themes import Theme, get_theme
+from viz.walk import GraphView, ValueNode, forward_order, walk
 
 if TYPE_CHECKING:
     import graphviz
 
 DEFAULT_MAX_STEPS = 80
+STEP_FONT_SIZE = 14.0  # larger than draw_graph's: frames are meant to be projected
+PHASES = ("forward", "backward")
 
 
 @dataclass(frozen=True)
 class Step:
-    """One frame of the step-through: the node visited, a caption and its picture."""
+    """One frame of the step-through: the node visited, a caption and its picture.
+
+    `phase` is "forward" or "backward"; `index` is the frame's place in its list.
+    """
 
     index: int
     node: Value
     caption: str
     graph: graphviz.Digraph
+    phase: str = "backward"
+    theme: str = field(default="light", compare=False)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """Show the frame's picture when a notebook displays a Step."""
         return self.graph._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def forward_steps(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    precision: int = 4,
+    max_nodes: int = DEFAULT_MAX_STEPS,
+    fontsize: float = STEP_FONT_SIZE,
+    theme: str | Theme = "light",
+) -> list[Step]:
+    """Replay the forward pass to `root` one computed node at a time, as frames.
+
+    There is one frame per computed (non-leaf) node, in forward order. The leaves'
+    values are given from the start; in each frame one more node gets its value,
+    and the edges into it show the local derivatives the forward pass computes with
+    it (what the backward pass multiplies by). Gradients all show as "?".
+
+    Args: as for `backward_steps`.
+
+    Returns:
+        The frames, first the node computed first; none for a leaf `root`.
+
+    Example:
+        >>> from engine import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> [s.caption for s in forward_steps(x * y + x)]  # doctest: +NORMALIZE_WHITESPACE
+        ['forward step 1 of 2: the × node = x × y = 2 × 3 = 6, local derivatives 3 (x)
+          and 2 (y)', 'forward step 2 of 2: the root = 6 + x = 6 + 2 = 8, local
+          derivatives 1 (the × node) and 1 (x)']
+    """
+    return _Replay(root, 1.0, rankdir, precision, max_nodes, fontsize, theme).forward()
 
 
 def backward_steps(
@@ -48,6 +95,8 @@ def backward_steps(
     rankdir: str = "LR",
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_STEPS,
+    fontsize: float = STEP_FONT_SIZE,
+    theme: str | Theme = "light",
 ) -> list[Step]:
     """Replay `backward()` from `root` one node at a time, as a list of frames.
 
@@ -61,6 +110,8 @@ def backward_steps(
         rankdir: Graphviz's layout direction ("LR", "TB", "RL", "BT").
         precision: significant digits of the numbers shown.
         max_nodes: refuse graphs with more nodes than this (one frame each).
+        fontsize: the size of the text in points (edge labels too).
+        theme: "light", "dark" or "high-contrast" (see `viz.themes`).
 
     Returns:
         The frames, first the root's.
@@ -76,108 +127,297 @@ def backward_steps(
         >>> [s.node.label or s.node.op for s in steps]
         ['+', '*', 'y', 'x']
         >>> print(steps[3].caption)
-        step 4 of 4: node 'x' has its final gradient 4; it is a leaf: nothing to pass back
+        backward step 4 of 4: node 'x' has its final gradient 4 = 1 + 3, the sum of what 2 \
+children passed back; it is a leaf: nothing to pass back
     """
-    if isinstance(gradient, bool) or not isinstance(gradient, int | float):
-        raise TypeError(f"gradient must be a number, got {gradient!r}")
-    if not math.isfinite(gradient):
-        raise ValueError(f"gradient must be finite, got {gradient!r}")
-    check_rankdir(rankdir)
-    style.check_precision(precision)
-    view = walk(root, max_nodes=max_nodes)
-    order = list(reversed(forward_order(root)))
-    edges_into: dict[str, list[int]] = {}
-    for i, edge in enumerate(view.edges):
-        edges_into.setdefault(edge.head, []).append(i)
-
-    def num(x: float) -> str:
-        return style.fmt(x, precision)
-
-    grads: dict[Value, float] = {root: float(gradient)}
-    done: set[str] = set()
-    steps: list[Step] = []
-    for k, node in enumerate(order):
-        node_id = view.node_id(node)
-        g = grads.get(node, 0.0)  # a node nobody reached has gradient 0
-        grads[node] = g
-        notes: dict[str, str] = {}
-        edge_labels: dict[int, str] = {}
-        passed: list[str] = []
-        for i in edges_into.get(node_id, []):
-            edge = view.edges[i]
-            local = edge.local_grad
-            assert local is not None  # no groups in a step-through
-            parent = _value_of(view.nodes, edge.tail)
-            contribution = local * g
-            edge_labels[i] = f"{num(g)} × {num(local)} = {num(contribution)}"
-            passed.append(f"{num(g)} × {num(local)} = {num(contribution)} to {_name(parent)}")
-            if parent in grads:
-                notes[edge.tail] = f"(+= {num(contribution)}, was {num(grads[parent])})"
-                grads[parent] += contribution
-            else:
-                grads[parent] = contribution
-        caption = _caption(k, len(order), node, root, g, passed, num)
-
-        grad_text = _grad_texts(dict(grads), num)
-
-        fills = {i: style.DONE_FILL for i in done}
-        fills[node_id] = style.HIGHLIGHT_FILL
-        for i in edge_labels:
-            fills.setdefault(view.edges[i].tail, style.RECEIVING_FILL)
-        graph = build_digraph(
-            view,
-            rankdir=rankdir,
-            precision=precision,
-            grad_text=grad_text,
-            edge_label=lambda i, _e, labels=edge_labels: labels.get(i),  # type: ignore[misc]
-            fills=fills,
-            notes=notes,
-            edge_colors={i: style.GRAD_COLOR for i in edge_labels},
-            caption=caption,
-        )
-        steps.append(Step(k, node, caption, graph))
-        done.add(node_id)
-    return steps
+    return _Replay(root, gradient, rankdir, precision, max_nodes, fontsize, theme).backward()
 
 
-def _grad_texts(state: dict[Value, float], num: Callable[[float], str]) -> Callable[[Value], str]:
-    """The gradient text of each node as it stands after one frame."""
-
-    def grad_text(v: Value) -> str:
-        return f"grad {num(state[v])}" if v in state else f"grad {style.NOT_COMPUTED}"
-
-    return grad_text
-
-
-def _value_of(nodes: tuple[object, ...], node_id: str) -> Value:
-    index = int(node_id[1:])
-    node = nodes[index]
-    assert isinstance(node, ValueNode) and node.id == node_id
-    return node.value
-
-
-def _name(v: Value) -> str:
-    return repr(v.label or v.op)
-
-
-def _caption(
-    k: int,
-    n: int,
-    node: Value,
+def step_through(
     root: Value,
-    g: float,
-    passed: list[str],
-    num: Callable[[float], str],
-) -> str:
-    head = f"step {k + 1} of {n}: "
-    who = "the root" if node is root else f"node {_name(node)}"
-    if node is root:
-        state = f"{who} starts with gradient {num(g)}"
-    else:
-        state = f"{who} has its final gradient {num(g)}"
-    if not node.parents:
-        return head + state + "; it is a leaf: nothing to pass back"
-    return head + state + " and passes " + " and ".join(passed)
+    *,
+    gradient: float = 1.0,
+    rankdir: str = "LR",
+    precision: int = 4,
+    max_nodes: int = DEFAULT_MAX_STEPS,
+    fontsize: float = STEP_FONT_SIZE,
+    theme: str | Theme = "light",
+) -> list[Step]:
+    """The forward frames, then the backward frames, numbered from 0 as one list.
+
+    Figure 5 of the notes, with 4 computed nodes and 3 leaves, gives 4 + 7 = 11
+    frames. All frames share one layout, so they can be played as an animation
+    (see `viz.save_steps`). Arguments as for `backward_steps`.
+
+    Example:
+        >>> from engine import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> [(s.index, s.phase) for s in step_through(x * y)]
+        [(0, 'forward'), (1, 'backward'), (2, 'backward'), (3, 'backward')]
+    """
+    replay = _Replay(root, gradient, rankdir, precision, max_nodes, fontsize, theme)
+    frames = replay.forward() + replay.backward()
+    return [Step(k, s.node, s.caption, s.graph, s.phase, s.theme) for k, s in enumerate(frames)]
+
+
+@dataclass
+class _Backward:
+    """What the backward replay records for one node: its gradient and what it passes."""
+
+    node: Value
+    grad: float
+    received: list[float]  # the contributions that summed to `grad`
+    passed: dict[int, float]  # edge number -> contribution sent along it
+    notes: dict[str, str]  # parent box id -> "(+= c, was w)"
+    grads: dict[Value, float]  # every known gradient after this node's frame
+
+
+class _Replay:
+    """Both passes replayed on the side, and the frames drawn from them."""
+
+    def __init__(
+        self,
+        root: Value,
+        gradient: float,
+        rankdir: str,
+        precision: int,
+        max_nodes: int,
+        fontsize: float,
+        theme: str | Theme,
+    ) -> None:
+        if isinstance(gradient, bool) or not isinstance(gradient, int | float):
+            raise TypeError(f"gradient must be a number, got {gradient!r}")
+        if not math.isfinite(gradient):
+            raise ValueError(f"gradient must be finite, got {gradient!r}")
+        check_rankdir(rankdir)
+        style.check_precision(precision)
+        check_size("fontsize", fontsize, 4, 72)
+        self.theme = get_theme(theme)
+        self.root, self.rankdir, self.precision, self.fontsize = root, rankdir, precision, fontsize
+        self.view: GraphView = walk(root, max_nodes=max_nodes)
+        self.order = forward_order(root)
+        self.edges_into: dict[str, list[int]] = {}
+        for i, edge in enumerate(self.view.edges):
+            self.edges_into.setdefault(edge.head, []).append(i)
+        self.records = self._replay_backward(float(gradient))
+        self.widths, self.heights, self.edge_sizes = self._sizes()
+
+    def num(self, x: float) -> str:
+        return style.fmt(x, self.precision)
+
+    def parent(self, i: int) -> Value:
+        node = self.view.nodes[int(self.view.edges[i].tail[1:])]
+        assert isinstance(node, ValueNode) and node.id == self.view.edges[i].tail
+        return node.value
+
+    def local(self, i: int) -> float:
+        local = self.view.edges[i].local_grad
+        assert local is not None  # no groups in a step-through
+        return local
+
+    def _replay_backward(self, gradient: float) -> list[_Backward]:
+        grads: dict[Value, float] = {self.root: gradient}
+        received: dict[Value, list[float]] = {self.root: [gradient]}
+        records = []
+        for node in reversed(self.order):
+            g = grads.setdefault(node, 0.0)  # a node nobody reached has gradient 0
+            passed, notes = {}, {}
+            for i in self.edges_into.get(self.view.node_id(node), []):
+                parent, contribution = self.parent(i), self.local(i) * g
+                passed[i] = contribution
+                if parent in grads:
+                    was = self.num(grads[parent])
+                    notes[self.view.edges[i].tail] = f"(+= {self.num(contribution)}, was {was})"
+                    grads[parent] += contribution
+                else:
+                    grads[parent] = contribution
+                received.setdefault(parent, []).append(contribution)
+            records.append(_Backward(node, g, received.get(node, []), passed, notes, dict(grads)))
+        return records
+
+    def _sizes(
+        self,
+    ) -> tuple[
+        dict[str, tuple[float, float, float]], dict[str, float], dict[int, tuple[float, float]]
+    ]:
+        """The size of every cell and edge label: that of the widest text it will show."""
+        size, pad = self.fontsize, 2 * 4 + 2  # cell padding and borders, in points
+        texts: dict[str, list[str]] = {}
+        notes: set[str] = set()
+        for r in self.records:
+            for v, g in r.grads.items():
+                texts.setdefault(self.view.node_id(v), []).append(f"grad {self.num(g)}")
+            notes.update(r.notes)
+            for box_id, note in r.notes.items():
+                texts[box_id].append(note)
+        widths, heights = {}, {}
+        for node in self.view.nodes:
+            assert isinstance(node, ValueNode)
+            v = node.value
+            data = max(style.text_width(t, size) for t in ("data ?", self._data(v)))
+            grad = max(style.text_width(t, size) for t in ["grad ?", *texts.get(node.id, [])])
+            widths[node.id] = (0.0, data + pad, grad + pad)
+            lines = 2 if node.id in notes else 1
+            heights[node.id] = lines * size * 1.2 + pad
+        edge_sizes = {}
+        for r in self.records:
+            for i, c in r.passed.items():
+                text = max(self._edge_texts(i, r.grad, c), key=lambda t: style.text_width(t, size))
+                edge_sizes[i] = (style.text_width(text, size) + 4, size * 1.3 + 2)
+        return widths, heights, edge_sizes
+
+    def _data(self, v: Value) -> str:
+        return f"data {self.num(v.data)}"
+
+    def _edge_texts(self, i: int, g: float, contribution: float) -> tuple[str, str]:
+        local = self.num(self.local(i))
+        return f"×{local}", f"{self.num(g)} × {local} = {self.num(contribution)}"
+
+    def _name(self, v: Value) -> str:
+        if v is self.root and not v.label:
+            return "the root"
+        return v.label if v.label else f"the {style.op_style(v.op).text} node"
+
+    def forward(self) -> list[Step]:
+        # Reading order: every node after its inputs, first arguments first (h = x + y
+        # before i = x * y in Figure 5), the order a reader computes them in.
+        reading = [n.value for n in self.view.reading_order if isinstance(n, ValueNode)]
+        computed = [v for v in reading if v.parents]
+        steps: list[Step] = []
+        known: set[Value] = {v for v in self.order if not v.parents}
+        for k, node in enumerate(computed):
+            known.add(node)
+            node_id = self.view.node_id(node)
+            inputs = self.edges_into.get(node_id, [])
+            looks = {self.view.node_id(v): "done" for v in known}
+            looks.update({self.view.node_id(v): "not reached" for v in computed[k + 1 :]})
+            looks.update({self.view.edges[i].tail: "receiving" for i in inputs})
+            looks[node_id] = "visited now"
+            labels = {}
+            for i, edge in enumerate(self.view.edges):
+                head = self.view.nodes[int(edge.head[1:])]
+                assert isinstance(head, ValueNode)
+                if head.value in known:
+                    labels[i] = f"×{self.num(self.local(i))}"
+            data = {v: self._data(v) if v in known else "data ?" for v in self.order}
+            grads: dict[Value, float] = {}
+            caption = f"forward step {k + 1} of {len(computed)}: {self._formula(node, inputs)}"
+            graph = self._graph(looks, data, grads, {}, labels, inputs, self.theme.data, caption)
+            steps.append(Step(k, node, caption, graph, "forward", self.theme.name))
+        return steps
+
+    def _formula(self, node: Value, inputs: Sequence[int]) -> str:
+        """How a node's value is computed, as in "h = x + y = 2 + 3 = 5"."""
+        name, num = self._name(node), self.num
+        args = [self.parent(i) for i in inputs]
+        words = [f"({a.label})" if " " in a.label else a.label or num(a.data) for a in args]
+        values = [num(a.data) for a in args]
+        entry = op_named(node.op)
+        symbol = entry.symbol if entry is not None and entry.arity == 2 else None
+        if symbol and node.const is not None and len(args) == 1:  # x * 3, 2 - x
+            c = num(node.const)
+            left = node.op in LEFT_CONSTANT
+            words, values = (
+                ([c, words[0]], [c, values[0]]) if left else ([words[0], c], [values[0], c])
+            )
+        if symbol and len(words) == 2:
+            formula = f"{words[0]} {symbol} {words[1]} = {values[0]} {symbol} {values[1]}"
+        else:
+            formula = f"{node.op}({', '.join(words)})"
+            if words != values:
+                formula += f" = {node.op}({', '.join(values)})"
+        locals_ = [f"{num(self.local(i))} ({self._name(a)})" for i, a in zip(inputs, args)]
+        head = f"{name} = {formula} = {num(node.data)}"
+        return (
+            head
+            + ", local derivatives "
+            + ", ".join(locals_[:-1])
+            + (" and " if len(locals_) > 1 else "")
+            + locals_[-1]
+        )
+
+    def backward(self) -> list[Step]:
+        steps: list[Step] = []
+        done: set[str] = set()
+        data = {v: self._data(v) for v in self.order}
+        n = len(self.records)
+        for k, r in enumerate(self.records):
+            node_id = self.view.node_id(r.node)
+            looks = {self.view.node_id(v): "not reached" for v in self.order}
+            looks.update(dict.fromkeys(done, "done"))
+            looks.update({self.view.edges[i].tail: "receiving" for i in r.passed})
+            looks[node_id] = "visited now"
+            labels = {i: f"×{self.num(self.local(i))}" for i in range(len(self.view.edges))}
+            for i, c in r.passed.items():
+                labels[i] = self._edge_texts(i, r.grad, c)[1]
+            caption = f"backward step {k + 1} of {n}: " + self._backward_caption(r)
+            graph = self._graph(
+                looks, data, r.grads, r.notes, labels, list(r.passed), self.theme.grad, caption
+            )
+            steps.append(Step(k, r.node, caption, graph, "backward", self.theme.name))
+            done.add(node_id)
+        return steps
+
+    def _backward_caption(self, r: _Backward) -> str:
+        num = self.num
+        if r.node is self.root:
+            name = f" {r.node.label!r}" if r.node.label else ""
+            text = f"the root{name} starts with gradient {num(r.grad)}"
+        else:
+            text = f"node {r.node.label or r.node.op!r} has its final gradient {num(r.grad)}"
+            if len(r.received) > 1:
+                parts = " + ".join(num(c) for c in r.received)
+                text += f" = {parts}, the sum of what {len(r.received)} children passed back"
+        if not r.node.parents:
+            return text + "; it is a leaf: nothing to pass back"
+        passed = [
+            f"{num(r.grad)} × {num(self.local(i))} = {num(c)} to "
+            f"{self.parent(i).label or self.parent(i).op!r}"
+            for i, c in r.passed.items()
+        ]
+        return text + " and passes " + " and ".join(passed)
+
+    def _graph(
+        self,
+        states: dict[str, str],
+        data: dict[Value, str],
+        grads: dict[Value, float],
+        notes: dict[str, str],
+        labels: dict[int, str],
+        active: Sequence[int],
+        active_color: str,
+        caption: str,
+    ) -> graphviz.Digraph:
+        theme: Theme = self.theme
+        visited = next(box for box, state in states.items() if state == "visited now")
+        frame = Frame(
+            data_text=data,
+            looks={box: theme.states[state] for box, state in states.items()},
+            leaves=frozenset(self.view.node_id(v) for v in self.order if not v.parents),
+            widths=self.widths,
+            height=self.heights,
+            edge_sizes=self.edge_sizes,
+            op_fills={visited: theme.states["visited now"].fill},
+        )
+        num = self.num
+
+        def grad_text(v: Value) -> str:
+            return f"grad {num(grads[v])}" if v in grads else f"grad {style.NOT_COMPUTED}"
+
+        return build_digraph(
+            self.view,
+            rankdir=self.rankdir,
+            precision=self.precision,
+            grad_text=grad_text,
+            edge_label=lambda i, _e: labels.get(i),
+            notes=notes,
+            edge_colors=dict.fromkeys(active, active_color),
+            caption=caption,
+            theme=theme,
+            fontsize=self.fontsize,
+            graph_attrs={"nodesep": "0.2", "ranksep": "0.3"},
+            frame=frame,
+        )
 
 
 def save_steps_html(
@@ -185,14 +425,15 @@ def save_steps_html(
 ) -> Path:
     """Write the step-through as one self-contained HTML page (works offline).
 
-    The page holds every frame as inline SVG, with a slider, previous/next buttons
-    and the arrow keys to move between them; `page.html#step-4` opens at step 4.
-    Needs Graphviz's `dot` program. The page is written whole or not at all: an error
-    (a title that is not valid Unicode, a full disk) leaves an existing file as it was.
+    The page holds every frame as inline SVG scaled to fill the window, with
+    previous/next and play/pause buttons, a speed select, a slider, a legend of the
+    node states, and the keyboard (arrows, Home/End, space); `page.html#step-4` opens
+    at step 4 (see `viz.page`). Needs Graphviz's `dot` program. The page is written
+    whole or not at all: an error (a full disk, say) leaves an existing file as it was.
 
     Args:
-        root: a root Value (frames are made with default options) or frames from
-            `backward_steps`.
+        root: a root Value (frames of both passes with default options, as from
+            `step_through`) or a list of frames.
         path: the .html file to write.
         title: the page's heading.
 
@@ -202,82 +443,12 @@ def save_steps_html(
     Raises:
         DotNotFoundError: if Graphviz is not installed.
     """
-    steps = backward_steps(root) if isinstance(root, Value) else list(root)
+    steps = step_through(root) if isinstance(root, Value) else list(root)
     if not steps:
         raise ValueError("save_steps_html() needs at least one frame, got none")
-    frames = []
-    for s in steps:
-        graph = s.graph.copy()
-        graph.graph_attr.pop("label", None)  # the caption goes under the picture as text
-        svg = pipe(graph, "svg").decode("utf-8")
-        svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
-        hidden = "" if s.index == 0 else " hidden"
-        frames.append(
-            f'<figure class="frame" id="frame-{s.index}"{hidden}>{svg}'
-            f"<figcaption>{html.escape(style.visible(s.caption))}</figcaption></figure>"
-        )
-    page = _PAGE.format(
-        title=html.escape(style.visible(title)),
-        n=len(steps),
-        last=len(steps) - 1,
-        frames="\n".join(frames),
-    )
+    page = steps_page(steps, title=title)
     from nn.files import write_text  # here: `import viz` stays light
 
     path = Path(path)
     write_text(path, page)
     return path
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #24292f; }}
-.controls {{ display: flex; gap: .8em; align-items: center; margin: 1em 0; }}
-input[type=range] {{ flex: 1; max-width: 40em; }}
-figure {{ margin: 0; }}
-figure svg {{ max-width: 100%; height: auto; }}
-figcaption {{ font-size: 1.1em; margin-top: .6em; }}
-.legend span {{ padding: 0 .4em; border: 1px solid #ccc; }}
-</style></head>
-<body>
-<h1>{title}</h1>
-<p class="legend">Forward values are green, gradients red.
-<span style="background:#ffd33d">visited now</span>
-<span style="background:#fff1b3">receiving a gradient</span>
-<span style="background:#dafbe1">gradient final</span>;
-red edges carry <i>gradient × local derivative</i>; "+=" marks gradients that add up.</p>
-<div class="controls">
-<button id="prev" type="button">&#9664; previous</button>
-<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
-<button id="next" type="button">next &#9654;</button>
-<span id="counter">step 1 of {n}</span>
-</div>
-{frames}
-<script>
-(function () {{
-  var frames = document.querySelectorAll(".frame");
-  var slider = document.getElementById("slider");
-  var counter = document.getElementById("counter");
-  var current = 0;
-  function show(i) {{
-    current = Math.max(0, Math.min(frames.length - 1, i));
-    frames.forEach(function (f, j) {{ f.hidden = j !== current; }});
-    slider.value = current;
-    counter.textContent = "step " + (current + 1) + " of " + frames.length;
-    if (history.replaceState) history.replaceState(null, "", "#step-" + (current + 1));
-  }}
-  document.getElementById("prev").onclick = function () {{ show(current - 1); }};
-  document.getElementById("next").onclick = function () {{ show(current + 1); }};
-  slider.oninput = function () {{ show(parseInt(slider.value, 10)); }};
-  document.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowLeft") show(current - 1);
-    if (e.key === "ArrowRight") show(current + 1);
-  }});
-  var wanted = /^#step-([0-9]+)$/.exec(location.hash);  // a link to one step: page.html#step-4
-  show(wanted ? parseInt(wanted[1], 10) - 1 : 0);
-}})();
-</script>
-</body></html>
-"""

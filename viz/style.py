@@ -1,29 +1,22 @@
-"""How graphs look: number formatting and a small style table keyed by op.
+"""How graphs look: number formatting, a small style table keyed by op, box labels.
 
-Colours follow the notes' figures: forward values in green, gradients in red.
+Colours come from `viz.themes` and follow the notes' figures: forward values in
+green, gradients in red.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.ops import op_named
 from engine.value import LEFT_CONSTANT
+from viz.themes import LIGHT, StateLook, Theme
 
-DATA_COLOR = "#1a7f37"  # forward values, green as in the notes
-GRAD_COLOR = "#cf222e"  # gradients, red as in the notes
-LEAF_FILL = "#ddf4ff"  # inputs and parameters
-VALUE_FILL = "#ffffff"  # computed values
-ROOT_FILL = "#fff8c5"  # the value the graph ends at
-GROUP_FILL = "#eaeef2"  # collapsed modules
-OP_FILL = "#f6f8fa"
-HIGHLIGHT_FILL = "#ffd33d"  # the node a step-through frame is visiting
-DONE_FILL = "#dafbe1"  # nodes whose gradient is final in a step-through
-RECEIVING_FILL = "#fff1b3"  # nodes getting a gradient in a step-through frame
-EDGE_COLOR = "#57606a"
 FONT = "Helvetica"
+FONT_SIZE = 12.0  # points, of the text in Value boxes; edge labels are a little smaller
 
 NOT_COMPUTED = "?"
 
@@ -109,28 +102,124 @@ def fmt(x: float, precision: int = 4) -> str:
 
 
 def value_label(
-    title: str, data: str, grad: str | None, *, fill: str, bold: bool = False, grad_note: str = ""
+    title: str,
+    data: str,
+    grad: str | None,
+    *,
+    fill: str,
+    bold: bool = False,
+    grad_note: str = "",
+    theme: Theme = LIGHT,
+    look: StateLook | None = None,
+    rounded: bool = False,
+    widths: Sequence[float] = (),
+    height: float = 0.0,
 ) -> str:
     """An HTML-like Graphviz label: one row of cells for title, data and grad.
 
-    All text is escaped, so labels such as `a<b` cannot break the DOT file, and
-    characters that do not print show as escapes (see `visible`). A cell is left out
-    when its text is empty (title) or None (grad).
+    All text is escaped, so labels such as `a<b` cannot break the DOT file. A cell
+    is left out when its text is empty (title) or None (grad).
+
+    Args:
+        title, data, grad: the cells' text.
+        fill: the background colour.
+        bold: write the title in bold (the root).
+        grad_note: a second line under the gradient.
+        theme: the colours of the text and of the cell borders.
+        look: a step-through state: its border colour and style are drawn around
+            the box (always 2 points wide, so boxes keep their size between frames).
+        rounded: round the box's corners (a leaf in a step-through).
+        widths: the minimum widths in points of the title, data and grad cells.
+        height: the minimum height in points of the cells.
     """
-    cells = []
-    if title:
-        text = _html(title)
-        cells.append(f"<TD>{'<B>' + text + '</B>' if bold else text}</TD>")
-    cells.append(f'<TD><FONT COLOR="{DATA_COLOR}">{_html(data)}</FONT></TD>')
+    grad_cell = None
     if grad is not None:
-        grad_text = _html(grad)
+        grad_cell = _html(grad)
         if grad_note:
-            grad_text += f"<BR/>{_html(grad_note)}"
-        cells.append(f'<TD><FONT COLOR="{GRAD_COLOR}">{grad_text}</FONT></TD>')
+            grad_cell += f"<BR/>{_html(grad_note)}"
+        grad_cell = f'<FONT COLOR="{theme.grad}">{grad_cell}</FONT>'
+    data_cell = f'<FONT COLOR="{theme.data}">{_html(data)}</FONT>'
+    title_cell = _html(title) if title else ""
+    if bold and title:
+        title_cell = f"<B>{title_cell}</B>"
+    if look is None and not widths and not height:
+        # draw_graph's boxes, thousands at a time: every cell has its own border.
+        td = "<TD>" if theme is LIGHT else f'<TD COLOR="{theme.cell_border}">'
+        cells = f"{td}{title_cell}</TD>" if title else ""
+        cells += f"{td}{data_cell}</TD>"
+        if grad_cell is not None:
+            cells += f"{td}{grad_cell}</TD>"
+        table = 'BORDER="0" CELLBORDER="1"'
+    else:
+        texts = [title_cell] if title else []
+        texts.append(data_cell)
+        if grad_cell is not None:
+            texts.append(grad_cell)
+        sizes = [f' WIDTH="{w:.0f}"' if w else "" for w in widths]
+        sizes = ([*sizes, "", "", ""][:3] if title else [*sizes[1:], "", ""][:2])[: len(texts)]
+        tall = f' HEIGHT="{height:.0f}"' if height else ""
+        if look is None:
+            inner = [f' COLOR="{theme.cell_border}"' if theme is not LIGHT else ""] * len(texts)
+            table = 'BORDER="0" CELLBORDER="1"'
+        else:
+            # The table's border shows the state, and lines run between the cells only,
+            # so that they do not poke out of rounded corners.
+            line = f' BORDER="1" SIDES="R" COLOR="{theme.cell_border}"'
+            inner = [line] * (len(texts) - 1) + [""]
+            styles = ",".join(s for s in ("rounded" if rounded else "", look.border_style) if s)
+            table = f'BORDER="2" COLOR="{look.border}" STYLE="{styles}" CELLBORDER="0"'
+        cells = "".join(
+            f"<TD{border}{size}{tall}>{text}</TD>"
+            for border, size, text in zip(inner, sizes, texts)
+        )
     return (
-        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-        f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>>'
+        f'<<TABLE {table} CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>'
     )
+
+
+def edge_label(text: str, color: str, width: float, height: float) -> str:
+    """An HTML-like edge label at least `width` x `height` points, so an edge takes the
+    same room in every frame of a step-through whether its label shows or not."""
+    content = f'<FONT COLOR="{color}">{_html(text)}</FONT>' if text else ""
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f'<TR><TD WIDTH="{width:.0f}" HEIGHT="{height:.0f}">{content}</TD></TR></TABLE>>'
+    )
+
+
+# Advance widths in 1/1000 em, rounded up by groups, of DejaVu Sans: the font Graphviz
+# picks for "Helvetica" on many Linux systems, and wider than Helvetica, Arial or
+# Liberation Sans, so the estimate below is an upper bound for them too.
+_GROUPS = (
+    ("0123456789$bdghnpquS{}", 636),
+    ("#+<=>^~×−÷", 838),
+    ("aeo", 615),
+    ("kvxy", 592),
+    ("csz?", 550),
+    ("frt", 396),
+    ("ijl'", 278),
+    (" ,.·", 318),
+    ("/:;|\\", 337),
+    ("()[]-!", 401),
+    ('*_`"', 500),
+    ("mw", 974),
+    ("CDGHNOQU&", 790),
+    ("ABEKPRVXZ", 710),
+    ("FLTYΣ", 635),
+    ("IJ", 295),
+    ("MW%@", 1000),
+)
+_WIDTHS = {c: w for chars, w in _GROUPS for c in chars}
+
+
+def text_width(text: str, fontsize: float) -> float:
+    """A generous estimate of the width of one line of `text`, in points.
+
+    >>> round(text_width("data 44", 10))
+    43
+    """
+    return (sum(_WIDTHS.get(c, 750) for c in text) * 1.06 * fontsize / 1000) + 2
 
 
 def group_label(title: str, lines: list[str]) -> str:

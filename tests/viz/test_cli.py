@@ -43,8 +43,36 @@ def test_graph_figure5_writes_svg_and_steps(
     code, out, _ = run(args, capsys)
     assert code == 0
     assert svg.read_text().rstrip().endswith("</svg>")
-    assert html.read_text().count('class="frame"') == 7
-    assert f"wrote {html} (7 steps)" in out
+    assert html.read_text().count('class="frame"') == 11  # 4 forward, 7 backward
+    assert f"wrote {html} (11 steps)" in out
+
+
+@pytest.mark.dot
+def test_graph_steps_as_an_animation_or_numbered_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    gif, folder = tmp_path / "steps.gif", tmp_path / "frames"
+    for target in (str(gif), str(folder) + "/"):
+        code, out, err = run(["graph", "x*y", "x=2", "y=3", "--steps", target], capsys)
+        assert (code, err) == (0, "")
+        assert f"wrote {target} (4 steps)" in out  # one forward, three backward
+    with Image.open(gif) as animation:
+        assert animation.n_frames == 4
+    assert sorted(p.name for p in folder.iterdir()) == [f"step-0{k}.png" for k in (1, 2, 3, 4)]
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [("steps.svg", "--steps must end in .html, .gif, .pdf"), ("no/s.gif", "not exist")],
+)
+def test_graph_checks_the_steps_path_first(
+    steps: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["graph", "x*2", "x=1", "--steps", str(tmp_path / steps)], capsys)
+    assert code == 2 and message in err
+    assert out == ""  # nothing computed or written before the check
 
 
 def test_graph_labels_named_intermediates_as_the_notes_do(

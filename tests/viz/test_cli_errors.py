@@ -296,7 +296,7 @@ def test_a_failed_picture_leaves_no_new_file(
     def slow(*args: object, **kwargs: object) -> None:
         raise DotTimeoutError("dot was stopped")
 
-    monkeypatch.setattr("viz.steps.save_steps_html", slow)
+    monkeypatch.setattr("viz.slides.save_steps", slow)
     svg, page = tmp_path / "f.dot", tmp_path / "s.html"
     fails(["graph", "x*2", "x=1", "-o", str(svg), "--steps", str(page)], capsys, "stopped")
     assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,7 @@ from nn import MLP
 from viz import style
 from viz.draw import DotNotFoundError, draw_graph, render
 from viz.groups import layer_groups
+from viz.themes import DARK, LIGHT
 from viz.walk import ValueNode, walk
 
 
@@ -129,13 +130,13 @@ def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
 
     view = walk(root)
     g = graphviz.Digraph("tracegrad")
-    g.attr(rankdir="LR", fontname=style.FONT, bgcolor="white")
-    g.attr("node", fontname=style.FONT, fontsize="12")
-    g.attr("edge", fontname=style.FONT, fontsize="10", color=style.EDGE_COLOR)
+    g.graph_attr.update(rankdir="LR", fontname=style.FONT, bgcolor=LIGHT.background)
+    g.attr("node", fontname=style.FONT, fontsize="12", fontcolor=LIGHT.text)
+    g.attr("edge", fontname=style.FONT, fontsize="10", color=LIGHT.edge, fontcolor=LIGHT.text)
     for node in view.reading_order:
         assert isinstance(node, ValueNode)
         v = node.value
-        fill = style.ROOT_FILL if v is root else style.VALUE_FILL if v.parents else style.LEAF_FILL
+        fill = LIGHT.root_fill if v is root else LIGHT.value_fill if v.parents else LIGHT.leaf_fill
         data, grad = f"data {style.fmt(v.data)}", f"grad {style.fmt(v.grad)}"
         label = style.value_label(v.label, data, grad, fill=fill, bold=v is root)
         g.node(node.id, label=label, shape="plain")
@@ -146,7 +147,7 @@ def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
                 label=op.text,
                 shape=op.shape,
                 style="filled",
-                fillcolor=style.OP_FILL,
+                fillcolor=LIGHT.op_fill,
                 width="0.3",
                 height="0.3",
                 margin="0.02",
@@ -188,7 +189,7 @@ def test_collapsing_an_mlp_gives_one_box_per_layer() -> None:
     with pytest.raises(ValueError, match="collapse"):
         draw_graph(loss, max_nodes=100)
     source = draw_graph(loss, groups=groups, max_nodes=10).source
-    boxes = re.findall(r"^\t(\w+) \[", source, flags=re.M)
+    boxes = re.findall(r"^\t([gv]\d+\w*) \[", source, flags=re.M)
     assert [b for b in boxes if b.startswith("g")] == ["g0", "g1", "g2"]
     # three layer boxes, the two inputs, and the loss's two nodes: nothing else
     assert len([b for b in boxes if b[0] in "gv" and not b.endswith("_op")]) == 7
@@ -242,3 +243,16 @@ def test_render_writes_valid_files(tmp_path: Path, suffix: str, magic: bytes) ->
         text = data.decode()
         assert "grad 16" in text and "grad 12" in text and "grad 11" in text
         assert text.rstrip().endswith("</svg>")
+
+
+def test_slide_options_reach_the_dot_text() -> None:
+    f, _ = figure5()
+    f.backward()
+    source = draw_graph(f, fontsize=18, theme="dark", dpi=200, title="Fig. 5 \\N <b>").source
+    assert "fontsize=18" in source and "dpi=200" in source
+    assert f'bgcolor="{DARK.background}"' in source and f'fontcolor="{DARK.text}"' in source
+    assert "label=<Fig. 5 \\N &lt;b&gt;>" in source  # escaped: no Graphviz escape, no HTML
+    with pytest.raises(ValueError, match="unknown theme 'sepia'"):
+        draw_graph(f, theme="sepia")
+    with pytest.raises(ValueError, match="dpi must be a number from 36 to 600, got 5"):
+        draw_graph(f, dpi=5)

@@ -1,7 +1,8 @@
-"""The backward step-through: one frame per node, in backward's order, as HTML."""
+"""The step-through: forward frames, then one frame per node in backward's order."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -10,14 +11,25 @@ import pytest
 from engine import Value
 from tests.viz.test_draw import figure5
 from tests.viz.test_walk import random_graph
-from viz.steps import backward_steps, save_steps_html
+from viz.draw import pipe
+from viz.steps import backward_steps, forward_steps, save_steps_html, step_through
+from viz.themes import LEGEND, LIGHT, STATES
 from viz.walk import GraphTooLargeError, forward_order
+
+BOX = r"<TD[^>]*>(?:<B>)?{name}(?:</B>)?</TD>"  # the title cell of the box of a Value
+
+
+def box_text(source: str, name: str) -> str:
+    """The text of the row of cells in the box of the Value labelled `name`."""
+    found = re.search(BOX.format(name=re.escape(name)) + r"(.*?)</TR>", source)
+    assert found, f"no box for {name!r}"
+    return found.group(1)
 
 
 def replayed_grads(root: Value) -> dict[str, float]:
     """The gradient each labelled node shows in the last frame."""
     last = backward_steps(root, precision=12)[-1].graph.source
-    found = re.findall(r"<TD>(?:<B>)?(\w+)(?:</B>)?</TD>.*?>grad ([^<]+)<", last)
+    found = re.findall(BOX.format(name=r"(\w+)") + r".*?>grad ([^<]+)<", last)
     return {name: float(grad) for name, grad in found}
 
 
@@ -37,6 +49,69 @@ def test_figure5_steps_follow_the_notes() -> None:
     assert [s.node.label for s in steps] == ["f", "g", "h", "i", "x", "y", "z"]
     first = steps[0].caption
     assert "1 × 4 = 4 to 'g'" in first and "1 × 11 = 11 to 'z'" in first
+    # x feeds h and i: its frame says that its gradient is the sum of both
+    assert "final gradient 16 = 4 + 12, the sum of what 2 children passed back" in steps[4].caption
+
+
+def test_figure5_forward_frames_compute_one_node_each_in_reading_order() -> None:
+    f, _ = figure5()
+    steps = forward_steps(f)
+    # one frame per computed node (the 3 leaves have their values from the start),
+    # first arguments first: h = x + y before i = x * y
+    assert [s.node.label for s in steps] == ["h", "i", "g", "f"]
+    assert [s.phase for s in steps] == ["forward"] * 4
+    assert steps[0].caption == (
+        "forward step 1 of 4: h = x + y = 2 + 3 = 5, local derivatives 1 (x) and 1 (y)"
+    )
+    assert steps[3].caption.startswith("forward step 4 of 4: f = g × z = 11 × 4 = 44")
+    shown = [{name: box_text(s.graph.source, name) for name in "xyzhigf"} for s in steps]
+    for k, frame in enumerate(shown):  # values appear one node per frame
+        computed = {"x", "y", "z", *["h", "i", "g", "f"][: k + 1]}
+        for name, cells in frame.items():
+            assert ("data ?" in cells) == (name not in computed), (k, name)
+            assert "grad ?" in cells  # no gradient is known in the forward pass
+    # the edges into the node just computed carry its local derivatives
+    assert "×3" in steps[1].graph.source and "×2" in steps[1].graph.source
+
+
+def test_step_through_is_the_forward_frames_then_the_backward_frames() -> None:
+    f, _ = figure5()
+    steps = step_through(f)
+    assert len(steps) == 4 + 7  # 4 computed nodes forward, all 7 nodes backward
+    assert [s.index for s in steps] == list(range(11))
+    assert [s.phase for s in steps] == ["forward"] * 4 + ["backward"] * 7
+    assert [s.node.label for s in steps] == [*"higf", *"fghixyz"]
+    assert [s.caption for s in steps[4:]] == [s.caption for s in backward_steps(f)]
+    assert [s.caption for s in steps[:4]] == [s.caption for s in forward_steps(f)]
+
+
+def test_a_leaf_root_has_no_forward_frame() -> None:
+    x = Value(3.0, "x")
+    assert forward_steps(x) == []
+    assert [s.phase for s in step_through(x)] == ["backward"]
+
+
+@pytest.mark.dot
+def test_every_frame_has_the_same_layout() -> None:
+    """Boxes and edge labels keep their size, so frames can be played as an animation."""
+    f, _ = figure5()
+
+    def layout(graph: object) -> list[list[str]]:
+        g = graph.copy()  # type: ignore[attr-defined]
+        g.graph_attr.pop("label", None)  # captions differ, and sit under the graph
+        plain = pipe(g, "plain").decode()
+        # "graph scale width height" and "node name x y width height ..."
+        lines = [line.split() for line in plain.splitlines()]
+        return [line[:6] for line in lines if line[0] in ("graph", "node")]
+
+    layouts = [layout(s.graph) for s in step_through(f)]
+    assert all(positions == layouts[0] for positions in layouts)
+
+
+def test_frame_captions_and_labels_are_escaped_in_the_dot_text() -> None:
+    x = Value(2.0, 'a<b> & "c" {d|e}')
+    for s in step_through(x * 3):
+        assert "a<b>" not in s.graph.source and "a&lt;b&gt; &amp;" in s.graph.source
 
 
 def test_shared_node_shows_the_plus_equals_where_contributions_add_up() -> None:
@@ -44,8 +119,8 @@ def test_shared_node_shows_the_plus_equals_where_contributions_add_up() -> None:
     steps = backward_steps(f)
     # x gets 4 from h and 12 from i: the second of those frames shows "+=".
     first, second = [s for s in steps if nodes["x"] in s.node.parents]
-    assert "+=" not in first.graph.source.split("<TD>x</TD>")[1].split("</TR>")[0]
-    x_cell = second.graph.source.split("<TD>x</TD>")[1].split("</TR>")[0]
+    assert "+=" not in box_text(first.graph.source, "x")
+    x_cell = box_text(second.graph.source, "x")
     assert "grad 16" in x_cell and "(+= " in x_cell
 
 
@@ -80,11 +155,15 @@ def test_steps_do_not_change_the_graph() -> None:
 
 def test_frames_highlight_the_visited_node_and_color_its_edges() -> None:
     f, _ = figure5()
-    steps = backward_steps(f)
-    for s in steps:
-        assert s.graph.source.count("#ffd33d") == 1  # exactly one highlighted box
-        n_edges = s.graph.source.count("penwidth=2.5")
-        assert n_edges == len(s.node.parents)
+    visited = LIGHT.states["visited now"]
+    for s in step_through(f):
+        source = s.graph.source
+        assert source.count(f'BGCOLOR="{visited.fill}"') == 1  # exactly one highlighted box
+        assert re.search(BOX.format(name=s.node.label), source.split(visited.fill)[1])
+        color = LIGHT.data if s.phase == "forward" else LIGHT.grad
+        assert source.count(f'color="{color}" fontcolor="{color}" penwidth=2.5') == len(
+            s.node.parents
+        )
 
 
 def test_gradient_seed_scales_every_frame() -> None:
@@ -116,16 +195,48 @@ def test_forward_order_is_the_reverse_of_the_frames() -> None:
 @pytest.mark.dot
 def test_html_page_holds_every_frame_with_controls(tmp_path: Path) -> None:
     f, _ = figure5()
-    steps = backward_steps(f)
+    steps = step_through(f)
     path = save_steps_html(steps, tmp_path / "steps.html")
     page = path.read_text()
-    assert page.count('class="frame"') == len(steps) == 7
-    assert page.count("<svg") == 7
-    for s in steps:
-        assert f'id="frame-{s.index}"' in page
-    assert 'type="range"' in page and 'id="prev"' in page and 'id="next"' in page
+    assert page.count('class="frame"') == len(steps) == 11
+    # every frame laid out twice, left to right and top to bottom, both scaled to fit
+    assert page.count("<svg") == 22
+    assert page.count('<svg width="100%" height="100%"') == 22
+    assert page.count('data-layout="LR"') == page.count('data-layout="TB"') == 11
+    assert len(re.findall(r"<svg[^>]*viewBox=", page)) == 22
+    for k in range(len(steps)):
+        assert f'id="frame-{k}"' in page
+    assert [m for m in re.findall(r'data-phase="(\w+)"', page)] == ["forward"] * 4 + [
+        "backward"
+    ] * 7
+    for control in ('id="prev"', 'id="next"', 'id="play"', 'id="speed"', 'id="layout"'):
+        assert control in page
+    assert 'type="range"' in page and "ArrowLeft" in page and "ArrowRight" in page
     assert "http" not in page.replace("http://www.w3.org", "")  # nothing fetched online
-    assert page.count(" hidden>") == 6  # only the first frame shows at load
+    assert page.count('class="frame" id=') - page.count('data-phase="forward">') == 10
+    assert page.count(" hidden>") >= 10  # only the first frame shows at load
+
+
+@pytest.mark.dot
+def test_html_page_has_a_legend_entry_for_every_look(tmp_path: Path) -> None:
+    page = save_steps_html(step_through(Value(2.0, "x") * 3), tmp_path / "s.html").read_text()
+    legend = page.split('<footer class="legend">')[1].split("</footer>")[0]
+    for key in ("leaf", *STATES):
+        name, meaning = LEGEND[key]
+        assert f'<span title="{html.escape(meaning)}">' in legend and f"</i>{name}</span>" in legend
+        if key != "leaf":
+            look = LIGHT.states[key]
+            assert f"background:{look.fill};border:2px {look.border_style} {look.border}" in legend
+    assert "data</b> value" in legend and "grad</b> gradient" in legend
+
+
+@pytest.mark.dot
+def test_html_page_keeps_hostile_labels_escaped(tmp_path: Path) -> None:
+    x = Value(2.0, "<script>alert(1)</script>")
+    page = save_steps_html(step_through(x * 3), tmp_path / "s.html", title="<b>&").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<h1>&lt;b&gt;&amp;</h1>" in page
 
 
 def test_html_needs_frames(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """`tracegrad demo`: a tour of the notes in pictures, written into one folder.
 
 1. Figures 4 and 5 of the notes, with forward values and gradients (SVG and PNG).
-2. A step-through of backpropagation on Figure 5 (one HTML page).
+2. A step-through of the forward and backward pass on Figure 5 (one HTML page).
 3. The notes' single perceptron pass, printed as their table, then the perceptron
    trained to convergence and its decision line.
 4. A small network trained on the two-moons data, its decision boundary, its loss
@@ -18,7 +18,7 @@ from engine import Value
 from viz.cli.training import MLP_FILES
 from viz.cli.usage import shown
 from viz.draw import DotNotFoundError, draw_graph, render
-from viz.steps import backward_steps, save_steps_html
+from viz.steps import save_steps_html, step_through
 
 # What the demo writes into its folder (and `mlp/`, with `viz.cli.training.MLP_FILES`).
 DEMO_FILES = (
@@ -103,10 +103,13 @@ def demo(out: Path, *, epochs: int = 60) -> list[Path]:
     print(f"   Figure 5: f = {f5.data:g}; df/dx = {x5:g}, df/dy = {y5:g}, df/dz = {z5:g}")
 
     print("2. Backpropagation step by step (open the page in a browser; arrow keys move)")
-    steps = backward_steps(f5)
+    steps = step_through(f5)
     try:
         written.append(save_steps_html(steps, out / "figure5_steps.html"))
-        print(f"   {len(steps)} steps, one per node, in the order backward() visits them")
+        print(
+            f"   {len(steps)} steps: the forward pass node by node, then one step per node "
+            "in the order backward() visits them"
+        )
     except DotNotFoundError as e:
         print(f"   skipped: {e}")
 
@@ -147,7 +150,7 @@ def _perceptron(out: Path) -> list[Path]:
         f"w = {format_weights(trained.weights_)}, accuracy {trained.score(X, y):.2f}"
     )
     fig = plot_decision_boundary(
-        trained, X, y, padding=1.0, resolution=40, title="Perceptron on the notes' 5 points"
+        trained, X, y, padding=1.0, title="Perceptron on the notes' 5 points"
     )
     path = out / "perceptron_boundary.png"
     with atomic_path(path) as tmp:
@@ -161,7 +164,7 @@ def _mlp(out: Path, epochs: int) -> list[Path]:
 
     X, y = moons(100, seed=0)
     files = train_mlp(
-        X, y, out / "mlp", name="moons", hidden=[16, 16], epochs=epochs, resolution=60, say=_quiet
+        X, y, out / "mlp", name="moons", hidden=[16, 16], epochs=epochs, resolution=300, say=_quiet
     )
     files += _mlp_graph(out)
     return files

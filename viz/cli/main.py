@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from viz.cli.usage import (
     UsageError,
     check_int,
     check_output,
+    check_output_folder,
     error_line,
     shown,
     undone_on_failure,
@@ -65,6 +67,7 @@ computed nodes are labelled with the sub-expression they compute.
 examples:
   tracegrad graph "h = x + y; i = x * y; f = (h + i) * z" x=2 y=3 z=4 -o fig5.svg
   tracegrad graph "g = x + y; f = g * z" x=2 y=3 z=4 -o fig4.svg --steps fig4.html
+  tracegrad graph "g = x + y; f = g * z" x=2 y=3 z=4 --steps fig4.gif   (or .pdf, or frames/)
   tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5_unnamed.svg
   tracegrad graph "tanh(w*x + b)" w=-3 x=2 b=6.88 -o neuron.png --local-grads
 """
@@ -103,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a number for each variable")
     g.add_argument("-o", "--output", type=Path, help="picture to write: .svg, .png, .pdf or .dot")
-    g.add_argument("--steps", type=Path, metavar="HTML", help="also write a step-through page")
+    g.add_argument(
+        "--steps",
+        metavar="PATH",
+        help="also write a step-through of the forward and backward pass: a page (.html), "
+        "an animation (.gif), slides (.pdf) or numbered PNGs in a folder (DIR/)",
+    )
     g.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="layout direction")
     g.add_argument("--local-grads", action="store_true", help="label edges with d out / d in")
     g.add_argument("--precision", type=int, default=4, help="significant digits shown")
@@ -124,13 +132,21 @@ def run_graph(args: argparse.Namespace) -> None:
     Everything that can fail runs before the first file is written: the checks of
     the options and paths, the maths, and sizing up the pictures for `dot`.
     """
-    from viz.steps import DEFAULT_MAX_STEPS, backward_steps, save_steps_html
+    from viz.slides import KINDS, save_steps
+    from viz.steps import DEFAULT_MAX_STEPS, step_through
 
     check_int(args.precision, "--precision", 1, 17)
     if args.output is not None:
         check_output(args.output, FORMATS, "-o")
-    if args.steps is not None:
-        check_output(args.steps, (".html",), "--steps")
+    steps_path = steps_folder = None
+    if args.steps is not None:  # a page, an animation, slides, or a folder of PNGs
+        steps_path = Path(args.steps)
+        if args.steps.endswith(("/", os.sep)) or (
+            steps_path.suffix.lower() not in KINDS and _is_folder(steps_path)
+        ):
+            steps_folder = check_output_folder(steps_path, (), "--steps")
+        else:
+            check_output(steps_path, KINDS, "--steps")
     try:
         root, leaves = build_expression(args.expression, parse_assignments(args.values))
     except ExpressionError as e:
@@ -146,26 +162,34 @@ def run_graph(args: argparse.Namespace) -> None:
     if args.output is not None:
         _check_drawable(root, "-o", DEFAULT_MAX_NODES, labels=args.local_grads)
         graph = draw_graph(root, show_local_grads=args.local_grads, **options)
-    if args.steps is not None:
+    if steps_path is not None:
         _check_drawable(root, "--steps", DEFAULT_MAX_STEPS, labels=True)
-        steps = backward_steps(root, **options)
+        steps = step_through(root, **options)
 
     print(f"value: {shown(args.expression)} = {root.data:.6g}")
     if not args.forward_only:
         for name, leaf in leaves.items():
             print(f"  d/d{name} = {leaf.grad:.6g}")
-    with undone_on_failure([p for p in (args.output, args.steps) if p is not None]):
+    files = [p for p in (args.output, steps_path) if p is not None and p is not steps_folder]
+    with undone_on_failure(files, steps_folder):
         if graph is not None:
             render(graph, args.output)
         if steps is not None:
             title = f"Backpropagation through {args.expression}"
-            save_steps_html(steps, args.steps, title=title)
+            save_steps(steps, args.steps, title=title)
     if graph is not None:
         print(f"wrote {shown(args.output)}")
     if steps is not None:
         print(f"wrote {shown(args.steps)} ({len(steps)} steps)")
     if args.output is None and args.steps is None:
         print("add -o graph.svg to draw the graph, --steps steps.html for a step-through")
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, say: check_output explains it
+        return False
 
 
 def _check_drawable(root: Value, option: str, max_nodes: int, *, labels: bool) -> None:

@@ -1,0 +1,78 @@
+"""A Value shows itself in Jupyter as its graph; a step-through as an inline page."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from engine import Value
+from tests.viz.test_draw import figure5
+from viz.display import DISPLAY_MAX_NODES, steps_widget, value_mimebundle
+from viz.steps import step_through
+
+
+def chain(n: int) -> Value:
+    v = Value(1.0, "v")
+    for _ in range(n - 1):
+        v = v + 1.0
+    return v
+
+
+@pytest.mark.dot
+def test_a_value_displays_as_its_graph_and_its_repr() -> None:
+    f, _ = figure5()
+    f.backward()
+    bundle = value_mimebundle(f)
+    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert bundle["text/plain"] == "Value(data=44.0, label='f')"
+    svg = bundle["image/svg+xml"]
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "grad 16" in svg and "data 44" in svg
+
+
+def test_a_graph_over_the_limit_displays_as_text_only() -> None:
+    big = chain(DISPLAY_MAX_NODES + 1)
+    assert value_mimebundle(big) == {"text/plain": repr(big)}
+    assert value_mimebundle(chain(5), max_nodes=4) == {"text/plain": repr(chain(5))}
+
+
+def test_without_dot_a_value_displays_as_text_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    x = Value(2.0, "x") * 3
+    assert value_mimebundle(x) == {"text/plain": "Value(data=6.0)"}
+
+
+def test_the_front_end_can_ask_for_text_alone() -> None:
+    x = Value(2.0, "x")
+    assert value_mimebundle(x, include={"text/plain"}) == {"text/plain": repr(x)}
+    assert value_mimebundle(x, exclude={"image/svg+xml"}) == {"text/plain": repr(x)}
+
+
+def test_only_values_have_a_mimebundle() -> None:
+    with pytest.raises(TypeError, match="needs a Value, got 3"):
+        value_mimebundle(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.dot
+def test_the_widget_is_the_whole_page_escaped_in_an_iframe() -> None:
+    x = Value(2.0, "<i>x</i>")
+    widget = steps_widget(step_through(x * 3), title='say "hi" & <b>', height=400)
+    shown = widget._repr_html_()
+    assert shown.startswith('<iframe srcdoc="') and shown.endswith("</iframe>")
+    assert "height: 400px" in shown
+    srcdoc = re.match(r'<iframe srcdoc="([^"]*)"', shown)
+    assert srcdoc, "the page must sit in one attribute, with every quote escaped"
+    page = html.unescape(srcdoc.group(1))
+    assert page == widget.page()
+    assert page.count('class="frame"') == 3  # one forward, two backward
+    assert "<h1>say &quot;hi&quot; &amp; &lt;b&gt;</h1>" in page
+    assert "<i>x</i>" not in page  # the hostile label stays text
+
+
+def test_the_widget_needs_frames_and_a_sane_height() -> None:
+    with pytest.raises(ValueError, match="at least one frame"):
+        steps_widget([])
+    with pytest.raises(ValueError, match="height must be an int of at least 100"):
+        steps_widget(Value(1.0) * 2, height=10)

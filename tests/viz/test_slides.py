@@ -1,0 +1,108 @@
+"""The step-through as an animated GIF, a multi-page PDF and numbered PNGs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine import Value
+from tests.viz.test_draw import figure5
+from viz import slides
+from viz.slides import save_steps, steps_target
+from viz.steps import step_through
+from viz.themes import DARK
+
+Image = pytest.importorskip("PIL.Image")
+
+
+def small() -> Value:
+    """x * y: one forward frame and three backward frames."""
+    return Value(2.0, "x") * Value(3.0, "y")
+
+
+def pdf_pages(path: Path) -> int:
+    """The number of page objects in a PDF ("/Type /Page", not "/Type /Pages")."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
+
+
+@pytest.mark.dot
+def test_gif_has_one_frame_per_step_of_one_size(tmp_path: Path) -> None:
+    f, _ = figure5()
+    steps = step_through(f)
+    path = save_steps(steps, tmp_path / "f5.gif", seconds=0.5, dpi=48)
+    with Image.open(path) as gif:
+        assert gif.n_frames == len(steps) == 11
+        durations = []
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            durations.append(gif.info["duration"])
+        assert durations == [500] * 10 + [1500]  # the last frame stays longer
+        assert gif.info.get("loop") == 0
+
+
+@pytest.mark.dot
+def test_pdf_has_one_page_per_step(tmp_path: Path) -> None:
+    path = save_steps(small(), tmp_path / "slides.pdf", title="x times y", dpi=72)
+    assert path.read_bytes()[:5] == b"%PDF-"
+    assert pdf_pages(path) == 4
+
+
+@pytest.mark.dot
+def test_png_folder_holds_numbered_frames(tmp_path: Path) -> None:
+    folder = save_steps(step_through(small(), theme="dark"), f"{tmp_path}/frames/", dpi=72)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["step-01.png", "step-02.png", "step-03.png", "step-04.png"]
+    sizes = set()
+    for name in names:
+        with Image.open(folder / name) as im:
+            sizes.add(im.size)
+            # the dark theme's background fills the corners
+            assert im.convert("RGB").getpixel((0, 0)) == Image.new(
+                "RGB", (1, 1), DARK.background
+            ).getpixel((0, 0))
+    assert len(sizes) == 1
+
+
+@pytest.mark.dot
+def test_html_goes_to_the_page(tmp_path: Path) -> None:
+    path = save_steps(small(), tmp_path / "s.html", title="x times y")
+    page = path.read_text()
+    assert "<h1>x times y</h1>" in page and page.count('class="frame"') == 4
+
+
+def test_frames_beyond_the_pixel_budget_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slides, "MAX_PIXELS", 10)
+    monkeypatch.setattr(slides, "_render", lambda graph, dpi: Image.new("RGB", (10, 10)))
+    with pytest.raises(ValueError, match="too large for a GIF or a PDF: lower dpi"):
+        save_steps(small(), tmp_path / "s.gif")
+    assert not (tmp_path / "s.gif").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("s.svg", "expected a file ending in .html, .gif or .pdf, or a folder ending in /"),
+        ("missing/s.gif", "folder .*missing.* does not exist"),
+    ],
+)
+def test_unknown_targets_are_refused_before_any_work(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        steps_target(tmp_path / name)
+
+
+def test_targets_are_chosen_by_extension_or_folder(tmp_path: Path) -> None:
+    assert steps_target(tmp_path / "a.HTML") == (tmp_path / "a.HTML", "html")
+    assert steps_target(tmp_path / "a.pdf")[1] == "pdf"
+    assert steps_target(tmp_path)[1] == "png"  # an existing folder
+    assert steps_target(f"{tmp_path}/new/")[1] == "png"
+
+
+def test_no_frames_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least one frame"):
+        save_steps([], tmp_path / "s.gif")

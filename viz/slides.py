@@ -1,0 +1,242 @@
+"""The step-through for slides: an animated GIF, numbered PNGs or a multi-page PDF.
+
+Graphviz renders every frame to PNG (with its caption under the graph); Pillow, which
+comes with matplotlib, puts a title above and a legend of the node states below,
+pads all frames to one size and writes the GIF or the PDF. The frames share one
+layout (see `viz.steps`), so the graph stands still while the colours move.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine import Value
+from nn.files import atomic_path, write_bytes
+from viz.draw import caption_label, check_size, pipe
+from viz.steps import Step, save_steps_html, step_through
+from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+KINDS = (".html", ".gif", ".pdf")
+MAX_PIXELS = 400_000_000  # all frames together; beyond that a GIF or PDF is no use
+DEFAULT_TITLE = "Backpropagation, step by step"
+
+
+def steps_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
+    """What `save_steps` writes to `path`: ("html" | "gif" | "pdf" | "png", the path).
+
+    A path ending in "/" or naming an existing folder means numbered PNGs in it.
+
+    Raises:
+        ValueError: for any other extension, or when the folder to write in is missing.
+
+    >>> steps_target("out/")
+    (PosixPath('out'), 'png')
+    >>> steps_target("f.GIF")[1]
+    'gif'
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    kind = "png" if text.endswith(("/", os.sep)) or target.is_dir() else target.suffix.lower()
+    if kind != "png" and kind not in KINDS:
+        raise ValueError(
+            f"cannot write a step-through to {text!r}: expected a file ending in "
+            f".html, .gif or .pdf, or a folder ending in / for numbered PNGs"
+        )
+    if not target.parent.is_dir():
+        raise ValueError(f"cannot write {text!r}: folder {str(target.parent)!r} does not exist")
+    return target, kind.lstrip(".")
+
+
+def save_steps(
+    steps: Value | Sequence[Step],
+    path: str | os.PathLike[str],
+    *,
+    title: str = DEFAULT_TITLE,
+    dpi: float = 96,
+    seconds: float = 1.5,
+    legend: bool = True,
+) -> Path:
+    """Write a step-through as a page, an animation, slides or pictures, by `path`.
+
+    - "f.html": the interactive page of `save_steps_html`;
+    - "f.gif": an animated GIF, `seconds` per frame (the last one three times as long),
+      looping;
+    - "f.pdf": one page per frame, for slides;
+    - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing; other files
+      there are left alone).
+
+    Args:
+        steps: frames (from `step_through`, `backward_steps`, ...) or a root Value,
+            whose forward and backward frames are made with default options.
+        path: where to write (see above).
+        title: the heading of the page or of every frame ("" for none).
+        dpi: the resolution of the pictures (96 shows them at their size on a
+            screen; 150-200 for slides).
+        seconds: how long the GIF shows each frame.
+        legend: put a legend of the node states under every picture.
+
+    Returns:
+        The path written (the folder for PNGs).
+
+    Raises:
+        ValueError: for an unknown kind of path, no frames, a bad option or frames
+            too large to animate.
+        DotNotFoundError: if Graphviz is not installed.
+        ImportError: if Pillow is missing (it comes with matplotlib).
+    """
+    target, kind = steps_target(path)
+    frames = step_through(steps) if isinstance(steps, Value) else list(steps)
+    if not frames:
+        raise ValueError("save_steps() needs at least one frame, got none")
+    if kind == "html":
+        return save_steps_html(frames, target, title=title)
+    check_size("dpi", dpi, 36, 600)
+    check_size("seconds", seconds, 0.05, 60)
+    images = render_frames(frames, title=title, dpi=dpi, legend=legend)
+    if kind == "png":
+        target.mkdir(exist_ok=True)
+        digits = max(2, len(str(len(images))))
+        for k, image in enumerate(images, start=1):
+            write_bytes(target / f"step-{k:0{digits}d}.png", _png(image, dpi))
+        return target
+    first, rest = images[0], images[1:]
+    with atomic_path(target) as tmp:
+        if kind == "gif":
+            ms = round(seconds * 1000)
+            durations = [ms] * (len(images) - 1) + [3 * ms]
+            first.save(
+                tmp, format="GIF", save_all=True, append_images=rest, duration=durations, loop=0
+            )
+        else:
+            first.save(
+                tmp, format="PDF", save_all=True, append_images=rest, resolution=dpi, title=title
+            )
+    return target
+
+
+def render_frames(
+    steps: Sequence[Step], *, title: str = "", dpi: float = 96, legend: bool = True
+) -> list[Image]:
+    """Every frame as a Pillow image of one common size: title, picture, caption, legend.
+
+    Raises:
+        ValueError: if all frames together would exceed `MAX_PIXELS`.
+        DotNotFoundError: if Graphviz is not installed.
+        ImportError: if Pillow is missing.
+    """
+    image_module = _pillow()
+    theme = get_theme(steps[0].theme)
+    size = float(steps[0].graph.graph_attr.get("fontsize", "16"))
+    first = _render(_without_caption(steps[0].graph), dpi)
+    width_pt = first.width * 72 / dpi
+    wrap = max(40, int(width_pt / (size * 0.6)))
+    total = first.width * first.height * len(steps)
+    if total > MAX_PIXELS:
+        raise ValueError(
+            f"{len(steps)} frames of {first.width}x{first.height} pixels are too large for "
+            f"a GIF or a PDF: lower dpi (now {dpi:g}) or write an .html page instead"
+        )
+    pictures = []
+    for s in steps:
+        graph = s.graph.copy()
+        graph.graph_attr["label"] = caption_label(s.caption, wrap)
+        pictures.append(_render(graph, dpi))
+    top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
+    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
+    strips = [im for im in (top, bottom) if im is not None]
+    width = max(im.width for im in [*pictures, *strips])
+    height = max(im.height for im in pictures)
+    y0 = top.height if top else 0
+    full = y0 + height + (bottom.height if bottom else 0)
+    frames = []
+    for picture in pictures:
+        canvas = image_module.new("RGB", (width, full), theme.background)
+        if top:
+            canvas.paste(top, ((width - top.width) // 2, 0))
+        canvas.paste(picture, ((width - picture.width) // 2, y0))
+        if bottom:
+            canvas.paste(bottom, ((width - bottom.width) // 2, y0 + height))
+        frames.append(canvas)
+    return frames
+
+
+def legend_label(theme: Theme) -> str:
+    """A one-row HTML-like legend: a small box in each state's look, then its name."""
+    cells = []
+    looks = [(LEGEND[state][0], theme.states[state], "") for state in STATES]
+    leaf = StateLook(theme.background, theme.text, "solid")
+    looks.insert(0, (LEGEND["leaf"][0], leaf, "rounded,"))
+    for name, look, shape in looks:
+        box = (
+            f'<TABLE BORDER="2" COLOR="{look.border}" STYLE="{shape}{look.border_style}" '
+            f'BGCOLOR="{look.fill}" CELLPADDING="0" CELLSPACING="0"><TR>'
+            f'<TD WIDTH="26" HEIGHT="12"></TD></TR></TABLE>'
+        )
+        cells.append(f'<TD>{box}</TD><TD ALIGN="LEFT">{name}</TD><TD WIDTH="14"></TD>')
+    return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR>{"".join(cells)}</TR></TABLE>>'
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError(
+            "GIF, PDF and PNG step-throughs need Pillow, which comes with matplotlib: "
+            "pip install 'tracegrad[plot]' (or pip install pillow)"
+        ) from None
+    return Image
+
+
+def _without_caption(graph: Any) -> Any:
+    copy = graph.copy()
+    copy.graph_attr.pop("label", None)
+    return copy
+
+
+def _render(graph: Any, dpi: float) -> Image:
+    graph = graph.copy()
+    graph.graph_attr["dpi"] = f"{dpi:g}"
+    image = _pillow().open(io.BytesIO(pipe(graph, "png")))
+    return _flatten(image, graph.graph_attr.get("bgcolor", "#FFFFFF"))
+
+
+def _strip(label: str, theme: Theme, fontsize: float, dpi: float) -> Image:
+    """A picture of one label alone (a title or the legend), in Graphviz's fonts."""
+    import graphviz
+
+    g = graphviz.Digraph("strip")
+    g.graph_attr.update(
+        label=label,
+        labelloc="t",
+        fontname="Helvetica",
+        fontsize=f"{fontsize:g}",
+        fontcolor=theme.text,
+        bgcolor=theme.background,
+        margin="0.1",
+        dpi=f"{dpi:g}",
+    )
+    return _flatten(_pillow().open(io.BytesIO(pipe(g, "png"))), theme.background)
+
+
+def _flatten(image: Image, background: str) -> Image:
+    """An RGB copy of `image` laid over `background` (Graphviz writes RGBA PNGs)."""
+    image.load()
+    if image.mode == "RGB":
+        return image
+    rgba = image.convert("RGBA")
+    canvas: Image = _pillow().new("RGB", rgba.size, background)
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    return canvas
+
+
+def _png(image: Image, dpi: float) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
