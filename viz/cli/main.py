@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from engine.codegen import graph_source
 from viz.cli import commands
 from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
 from viz.cli.usage import EXIT_ENVIRONMENT, EXIT_USAGE, UsageError, check_output
@@ -47,6 +48,7 @@ examples:
   tracegrad graph "g = x + y; f = g * z" x=2 y=3 z=4 -o fig4.svg --steps fig4.html
   tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5_unnamed.svg
   tracegrad graph "tanh(w*x + b)" w=-3 x=2 b=6.88 -o neuron.png --local-grads
+  tracegrad graph "h = x + y; i = x * y; f = (h + i) * z" x=2 y=3 z=4 --code
 """
 
 
@@ -79,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--forward-only", action="store_true", help="draw before backward(): grads show as '?'"
     )
+    g.add_argument(
+        "--code",
+        action="store_true",
+        help="print the forward and backward passes as Python (engine.to_source)",
+    )
     g.set_defaults(run=run_graph)
 
     commands.add_perceptron_parser(sub)
@@ -103,6 +110,8 @@ def run_graph(args: argparse.Namespace) -> None:
     if not args.forward_only:
         for name, leaf in leaves.items():
             print(f"  d/d{name} = {leaf.grad:.6g}")
+    if args.code:
+        print(graph_source(root, list(leaves.values())))
     if args.output is not None:
         render(
             root,
