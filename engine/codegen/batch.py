@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from engine.codegen.function import exec_source
 from engine.codegen.names import Names
-from engine.codegen.program import Program, sum_lines
+from engine.codegen.program import Program, sum_lines, zero_lines
 from engine.value import Value
 
 __all__ = ["BatchFunction", "PointLoss", "compile_batch"]
@@ -59,13 +59,8 @@ class BatchFunction(Protocol):
     ) -> tuple[float, list[tuple[float, ...]], tuple[float, ...]]: ...
 
 
-def _wrapped(
-    head: str, names: list[str], tail: str, indent: str = "    ", *, chain: bool = False
-) -> list[str]:
-    """`head + a, b, c + tail` (or `a = b = c + tail`), wrapped to lines of 100 characters."""
-    if chain:
-        rows = [names[i : i + 8] for i in range(0, len(names), 8)]
-        return [f"{indent}{' = '.join(r)}{tail}" for r in rows]
+def _wrapped(head: str, names: list[str], tail: str, indent: str = "    ") -> list[str]:
+    """`head + a, b, c + tail`, wrapped to lines of at most 100 characters."""
     text = f"{indent}{head}{', '.join(names)}{tail}"
     if len(text) <= 100:
         return [text]
@@ -160,17 +155,22 @@ def compile_batch(
     ]
     row = f"({', '.join(point)},)" if point else "_point"
     # CPython reads the first 256 local variables in one instruction and the others
-    # in two; a first statement naming them, most used first, gives them their slots.
-    used = Counter(_WORD.findall("\n".join(body)))
+    # in two; in a big function a first statement naming them, most used first, gives
+    # the busiest the fast slots.
     local = set(names.variables()) - set(_FIXED[:5])  # not the arguments
-    hot = sorted((n for n in used if n in local), key=lambda n: -used[n])
+    hot: list[str] = []
+    if len(local) > 250:
+        used = Counter(_WORD.findall("\n".join(body)))
+        hot = [
+            "# local variables, the most used first (CPython reads the first 256 fastest)",
+            *zero_lines(sorted((n for n in used if n in local), key=lambda n: -used[n])),
+        ]
     lines = [
         f"def {name}(shared, points, keys, seed, point_loss=None):",
         '    """Sum a loss over the points; add up the shared inputs\' gradients (generated)."""',
-        "    # local variables, the most used first (CPython reads the first 256 fastest)",
-        *_wrapped("", hot, " = 0.0", chain=True),
+        *("    " + line for line in hot),
         *(_wrapped("(", shared, ",) = shared") if shared else []),
-        *(f"    {' = '.join(grads[i : i + 8])} = 0.0" for i in range(0, len(grads), 8)),
+        *zero_lines(grads, "    "),
         "    total = 0.0",
         "    outputs = []",
         f"    for {row}, key in zip(points, keys, strict=True):",

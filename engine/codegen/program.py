@@ -23,7 +23,14 @@ from engine.codegen.names import Names, literal, quoted
 from engine.ops import REALS, Domain, op_named, operands
 from engine.value import Value
 
-__all__ = ["MANY_EDGES", "PASS_NON_FINITE", "TERMS_PER_STATEMENT", "Program", "sum_lines"]
+__all__ = [
+    "MANY_EDGES",
+    "PASS_NON_FINITE",
+    "TERMS_PER_STATEMENT",
+    "Program",
+    "sum_lines",
+    "zero_lines",
+]
 
 _SIMPLE = re.compile(r"([A-Za-z0-9_.]+|\(-[0-9.e+-]+\))\Z")  # a name or number: no brackets
 _CALL = re.compile(r"[A-Za-z0-9_.]+\([A-Za-z0-9_., ]*\)\Z")  # f(a, b): none either
@@ -68,6 +75,18 @@ def sum_lines(name: str, terms: list[str], indent: str = "") -> list[str]:
             row += piece
         lines += [f"{indent}    {row}", f"{indent})"]
     return lines
+
+
+def zero_lines(names: list[str], indent: str = "") -> list[str]:
+    """`a = b = c = 0.0`, as many lines as it takes to stay within 100 characters."""
+    lines: list[str] = []
+    row: list[str] = []
+    for name in names:
+        if row and len(indent) + len(" = ".join([*row, name])) + 6 > 100:
+            lines.append(f"{indent}{' = '.join(row)} = 0.0")
+            row = []
+        row.append(name)
+    return [*lines, f"{indent}{' = '.join(row)} = 0.0"] if row else lines
 
 
 def _times(local: str, grad: str) -> str:
@@ -296,9 +315,7 @@ class Program:
             zero.update((self.grad(v), None) for v in self.wrt)
         for i in own:
             zero.pop(self.names.grad(self.var[i]), None)
-        names = list(zero)
-        for start in range(0, len(names), 8):
-            lines.append(" = ".join(names[start : start + 8]) + " = 0.0")
+        lines += zero_lines(list(zero))
         groups: list[tuple[str, list[str], int]] = []  # (gradient, statements, edges)
         for step, kept in self.edges:
             g = self.grad(step.node)
