@@ -310,6 +310,21 @@ def test_an_op_defined_with_define_op_compiles(sin: engine.Op) -> None:
     assert "t1 = float(op1(x))  # op 'sin_cg'" in f.source
 
 
+def test_random_graphs_over_a_defined_op_compile_exactly(sin: engine.Op) -> None:
+    @settings(max_examples=20, database=None, derandomize=True)
+    @given(expressions(ops=["sin_cg", "*", "+", "log"], max_inputs=2), st.floats(-1.0, 1.0))
+    def check(expr: Expression, shift: float) -> None:
+        def fn(*xs: Value) -> Value:
+            return expr(list(xs))
+
+        names = [f"v{i}" for i in range(expr.n_inputs)]
+        f = compile(fn, [Value(x, n) for x, n in zip(expr.inputs, names)])
+        for point in (list(expr.inputs), [x + shift for x in expr.inputs]):
+            assert_same(compiled_result(f, point), on_graph(fn, point, names))
+
+    check()
+
+
 def test_a_two_input_op_compiles() -> None:
     hyp = define_op("hypot_cg", math.hypot, lambda a, b, out: (a / out, b / out), arity=2)
     try:
