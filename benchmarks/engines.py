@@ -183,6 +183,66 @@ class TracegradMLP(Variant):
         return [p.grad for p in self.params]
 
 
+class TracegradCompiled(Variant):
+    """`nn.fit(..., compile=True)`'s step: `nn.compile_step`, generated once per model."""
+
+    engine, name = "tracegrad", "own MLP compiled (nn.fit compile=True)"
+
+    def reset(self) -> None:
+        import nn
+
+        self.model = nn.MLP(2, list(W.SIZES[1:]), activation="relu", output_activation="linear")
+        self.params = self.model.parameters()
+        for p, v in zip(self.params, W.flat(INITIAL), strict=True):
+            p.data = v
+        self.opt = nn.SGD(self.params, lr=W.LR)
+        self.labels = [int(y) for y in YS]
+        self.compiled = nn.compile_step(self.model, loss="hinge", example=XS[0])
+
+    def step(self) -> float:
+        loss, _ = self.compiled(XS, self.labels, self.opt)
+        return loss
+
+    def grads(self) -> list[float]:
+        return [p.grad for p in self.params]
+
+
+def compile_binary(params_model: Any) -> Any:
+    """The binary-op graph of one point, as the loop `engine.codegen.batch` writes."""
+    from engine import Value
+    from engine.codegen.batch import compile_batch
+
+    xs = [Value(x, f"x{i}") for i, x in enumerate(XS[0])]
+    score = W.binary_score(params_model, xs)
+    leaves = {key: Value(score.data) for key in (-1, 1)}
+    losses = {key: (W.binary_hinge(leaf, float(key)), [leaf]) for key, leaf in leaves.items()}
+    return compile_batch([score], xs, W.binary_params(params_model), losses)
+
+
+class BinaryCompiled(Variant):
+    """The identical graph of + * relu, compiled once (engine.codegen), run per step."""
+
+    engine, name = "tracegrad", "binary ops, compiled (engine.codegen)"
+
+    def reset(self) -> None:
+        from engine import Value
+
+        self.model = W.binary_mlp(Value, INITIAL)
+        self.params = W.binary_params(self.model)
+        self.run = compile_binary(self.model)
+        self.keys = [int(y) for y in YS]
+
+    def step(self) -> float:
+        total, _, grads = self.run([p.data for p in self.params], XS, self.keys, 1.0 / len(XS))
+        for p, g in zip(self.params, grads):
+            p.grad = g
+        W.sgd(self.params)
+        return total * (1.0 / len(XS))
+
+    def grads(self) -> list[float]:
+        return [p.grad for p in self.params]
+
+
 class MicrogradMLP(Variant):
     """micrograd as its README runs it: `micrograd.nn.MLP`, collector on."""
 
@@ -313,8 +373,10 @@ def mlp_variants(with_torch: bool) -> list[Variant]:
         TracegradFused(paused=True),
         TracegradMLP(),
         TracegradMLP(paused=False),
+        TracegradCompiled(),
         BinaryGraph("tracegrad", Value),
         BinaryGraph("tracegrad", Value, gc_off=True),
+        BinaryCompiled(),
         MicrogradMLP(),
         MicrogradMLP(gc_off=True),
         BinaryGraph("micrograd", micrograd.engine.Value),

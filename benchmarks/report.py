@@ -81,6 +81,41 @@ def mlp_table(rows: list[Row]) -> list[str]:
     return out
 
 
+def _us(s: float | None) -> str:
+    return "-" if s is None else f"{s * 1e6:,.1f} us" if s < 1e-3 else _ms(s)
+
+
+def codegen_table(rows: list[Row]) -> list[str]:
+    expressions = [r for r in rows if r["suite"] == "codegen" and r.get("kind") == "expression"]
+    compiles = [r for r in rows if r["suite"] == "codegen" and r.get("kind") == "compile"]
+    if not expressions and not compiles:
+        return []
+    out = [
+        "",
+        "Generated code: one call of the compiled function vs building the graph and calling",
+        "backward() (CPU time per call, medians; speedup: median of paired repetitions, range)",
+        "",
+        f"{'expression':44} {'graph':>10} {'compiled':>10} {'speedup':>9}  {'range':>13}",
+    ]
+    for r in expressions:
+        if not r["correct"]:
+            out.append(f"{r['variant']:44} WRONG: no time")
+            continue
+        lo, hi = min(r["all_speedups"]), max(r["all_speedups"])
+        out.append(
+            f"{r['variant']:44} {_us(r['graph_seconds']):>10} {_us(r['compiled_seconds']):>10}"
+            f" {_x(r['speedup']):>9}  {_x(lo) + '-' + _x(hi):>13}"
+        )
+    if compiles:
+        out += ["", f"{'compiling':44} {'time':>10} {'memory':>10} {'lines':>9}"]
+        for r in compiles:
+            out.append(
+                f"{r['variant']:44} {_ms(r['seconds']):>10} {r['bytes'] / 1e3:>7,.0f} kB"
+                f" {r['lines']:>9,}"
+            )
+    return out
+
+
 def chain_table(rows: list[Row]) -> list[str]:
     chain = [r for r in rows if r["suite"] in ("chain", "wide")]
     if not chain:
@@ -203,6 +238,61 @@ def targets(rows: list[Row]) -> list[str]:
     return out
 
 
+def _verdicts(title: str, checks: list[tuple[str, float | None, float | None, bool]]) -> list[str]:
+    """One line per target: the figure, the goal and MET / NOT MET (a None goal: reported)."""
+    out = ["", title, ""]
+    for what, value, goal, higher in checks:
+        if value is None:
+            out.append(f"  {what:54} not measured")
+        elif goal is None:
+            out.append(f"  {what:54} {value:9,.2f}  (reported)")
+        else:
+            met = value >= goal if higher else value <= goal
+            sign = ">=" if higher else "<="
+            verdict = "MET" if met else "NOT MET"
+            out.append(f"  {what:54} {value:9,.2f}  (goal {sign} {goal})  {verdict}")
+    return out
+
+
+def codegen_targets(rows: list[Row]) -> list[str]:
+    """Issue 15's targets: generated code against the floor, micrograd and the graph."""
+    compiled = _find(rows, "mlp", "tracegrad", "own MLP compiled (nn.fit compile=True)")
+    if compiled is None and not any(r["suite"] == "codegen" for r in rows):
+        return []
+    mg_own = _find(rows, "mlp", "micrograd", "own MLP (micrograd.nn.MLP)")
+    binary = _find(rows, "mlp", "tracegrad", "binary ops")
+    binary_off = _find(rows, "mlp", "tracegrad", "binary ops (collector off)")
+    binary_compiled = _find(rows, "mlp", "tracegrad", "binary ops, compiled (engine.codegen)")
+    checks: list[tuple[str, float | None, float | None, bool]] = [
+        ("compiled nn.fit step / floor", per_floor(compiled), 0.5, False),
+        ("compiled nn.fit step vs micrograd's own MLP", speedup(mg_own, compiled), 500, True),
+        (
+            "binary-op MLP graph: compiled vs graph (collector on)",
+            speedup(binary, binary_compiled),
+            20,
+            True,
+        ),
+        (
+            "binary-op MLP graph: compiled vs graph (collector off)",
+            speedup(binary_off, binary_compiled),
+            20,
+            True,
+        ),
+    ]
+    for r in rows:
+        if r["suite"] == "codegen" and r.get("kind") == "expression":
+            value = r["speedup"] if r["correct"] else None
+            checks.append((f"{r['variant'].split(':')[0]}: compiled vs graph", value, 20, True))
+    step = next(
+        (r for r in rows if r.get("kind") == "compile" and "compile_step" in r["variant"]), None
+    )
+    checks.append(("compile time of the MLP step (s)", step and step["seconds"], 0.5, False))
+    checks.append(
+        ("memory of the compiled MLP step (kB)", step and step["bytes"] / 1e3, None, False)
+    )
+    return _verdicts("Targets (issue 15: backprop as code)", checks)
+
+
 def table(data: dict[str, Any]) -> str:
     rows = data["results"]
     m = data["machine"]
@@ -211,5 +301,6 @@ def table(data: dict[str, Any]) -> str:
         f" {m['load_average_at_start']}); a shared machine: read ratios, not times.",
         "",
     ]
-    body = mlp_table(rows) + chain_table(rows) + memory_table(rows) + other_table(rows)
-    return "\n".join(head + body + targets(rows))
+    body = mlp_table(rows) + codegen_table(rows) + chain_table(rows) + memory_table(rows)
+    body += other_table(rows)
+    return "\n".join(head + body + targets(rows) + codegen_targets(rows))

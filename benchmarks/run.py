@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     sizes = [1_000, 10_000] if args.quick else [1_000, 100_000, 1_000_000]
     out: dict[str, Any] = {"machine": machine(), "args": vars(args), "started": time.time()}
     steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
-        ("mlp", lambda: suites.mlp_suite(args.torch, reps, slow_reps)),
+        # The MLP step, then generated code (compiled expressions, compile times, memory).
+        ("mlp", lambda: suites.mlp_suite(args.torch, reps, slow_reps) + suites.codegen_suite(reps)),
         ("chain", lambda: suites.chain_suite(args.torch, sizes, budget=120.0)),
         ("wide", lambda: suites.wide_suite(args.torch, 10_000 if args.quick else 100_000)),
         ("memory", lambda: suites.memory_suite(10_000 if args.quick else 100_000)),

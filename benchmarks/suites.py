@@ -478,3 +478,106 @@ def nograd_suite(reps: int) -> list[Result]:
         }
         for name, t in times.items()
     ]
+
+
+# ------------------------------------------------------------ generated code
+
+
+def _figure5(x: Any, y: Any, z: Any) -> Any:
+    return ((x + y) + (x * y)) * z
+
+
+def _neuron(w1: Any, x1: Any, w2: Any, x2: Any, b: Any) -> Any:
+    return (w1 * x1 + w2 * x2 + b).tanh()
+
+
+EXPRESSIONS: list[tuple[str, Callable[..., Any], list[float]]] = [
+    ("Figure 5: ((x + y) + (x * y)) * z", _figure5, [2.0, 3.0, 4.0]),
+    ("a neuron: tanh(w1 x1 + w2 x2 + b)", _neuron, [0.5, -1.0, 2.0, 0.25, 0.1]),
+]
+
+
+def _median_seconds(fn: Callable[[], Any], reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        t0 = clock()
+        fn()
+        times.append(clock() - t0)
+    return statistics.median(times)
+
+
+def codegen_suite(reps: int, calls: int = 2000) -> list[Result]:
+    """Compiled expressions vs building their graph and calling backward(); compile
+    times and the memory a compiled function holds."""
+    import engine
+    import nn
+    from engine import Value
+
+    results: list[Result] = []
+    for label, fn, point in EXPRESSIONS:
+        compiled = engine.compile(fn, point)
+        values = [Value(p) for p in point]
+        out = fn(*values)
+        out.backward()
+        good = compiled(*point) == (out.data, tuple(v.grad for v in values))
+
+        def graph(fn: Callable[..., Any] = fn, point: list[float] = point) -> None:
+            for _ in range(calls):
+                vs = [Value(p) for p in point]
+                fn(*vs).backward()
+
+        def generated(compiled: Any = compiled, point: list[float] = point) -> None:
+            for _ in range(calls):
+                compiled(*point)
+
+        times = interleaved({"graph": graph, "compiled": generated}, reps)
+        speedups = [g / c for g, c in zip(times["graph"], times["compiled"])]
+        results.append(
+            {
+                "suite": "codegen",
+                "engine": "tracegrad",
+                "variant": label,
+                "kind": "expression",
+                "graph_seconds": statistics.median(times["graph"]) / calls,
+                "compiled_seconds": statistics.median(times["compiled"]) / calls,
+                "speedup": statistics.median(speedups),
+                "all_speedups": speedups,
+                "correct": good,
+            }
+        )
+
+    def mlp_step() -> Any:
+        model = nn.MLP(2, list(W.SIZES[1:]), activation="relu")
+        return nn.compile_step(model, loss="hinge", example=E.XS[0])
+
+    def binary_graph() -> Any:
+        return E.compile_binary(W.binary_mlp(Value, E.INITIAL))
+
+    for label, make in (
+        ("nn.compile_step, MLP 2-16-16-1 + hinge", mlp_step),
+        ("compile_batch, the binary-op MLP graph", binary_graph),
+        ("engine.compile, Figure 5", lambda: engine.compile(_figure5, [2.0, 3.0, 4.0])),
+    ):
+        seconds = _median_seconds(make, max(3, reps // 2))
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        made = make()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        source = made.source
+        results.append(
+            {
+                "suite": "codegen",
+                "engine": "tracegrad",
+                "variant": label,
+                "kind": "compile",
+                "seconds": seconds,
+                "bytes": held,
+                "lines": source.count("\n"),
+            }
+        )
+        del made
+    return results

@@ -118,21 +118,29 @@ def binary_mlp(value: Callable[[float], Any], layers: list[tuple[Matrix, list[fl
     return [[([value(v) for v in row], value(bias)) for row, bias in zip(w, b)] for w, b in layers]
 
 
+def binary_score(model: Any, x: list[Any]) -> Any:
+    """The network's output for one point, from + * relu only."""
+    last = len(model) - 1
+    h: list[Any] = x
+    for k, layer in enumerate(model):
+        out = []
+        for ws, b in layer:
+            act = b
+            for w, xi in zip(ws, h):
+                act = act + w * xi
+            out.append(act if k == last else act.relu())
+        h = out
+    return h[0]
+
+
+def binary_hinge(score: Any, y: float) -> Any:
+    """One point's hinge loss, relu(1 - y * score)."""
+    return (1 + -y * score).relu()
+
+
 def binary_forward(model: Any, xs: list[list[float]], ys: list[float]) -> Any:
     """The hinge loss built from + * relu only: the identical graph in every engine."""
-    last = len(model) - 1
-    losses = []
-    for x, y in zip(xs, ys):
-        h: list[Any] = x
-        for k, layer in enumerate(model):
-            out = []
-            for ws, b in layer:
-                act = b
-                for w, xi in zip(ws, h):
-                    act = act + w * xi
-                out.append(act if k == last else act.relu())
-            h = out
-        losses.append((1 + -y * h[0]).relu())
+    losses = [binary_hinge(binary_score(model, x), y) for x, y in zip(xs, ys)]
     return sum(losses) * (1.0 / len(losses))
 
 

@@ -8,6 +8,7 @@ Only the standard library is imported here, so `import engine` is instant.
 - `engine.fast`: fused `sum`/`dot`, whole-layer `matvec`, the float path.
 - `engine.checks`: the input checks every package shares.
 - `engine.checking`: `gradcheck`; `engine.strategies`: hypothesis strategies.
+- `engine.codegen`: backprop as code, `to_source` and `compile`.
 
 Example:
     >>> from engine import Value
@@ -20,6 +21,7 @@ Example:
 
 import engine.display  # noqa: F401 - attaches Value._repr_mimebundle_ (rich display)
 from engine.checking import GradcheckError, GradcheckReport, gradcheck
+from engine.codegen import compile, to_source
 from engine.collector import collector_paused
 from engine.fast import dot, matvec, matvec_batch, sum
 from engine.grad_mode import is_grad_enabled, no_grad
@@ -35,6 +37,7 @@ __all__ = [
     "Op",
     "Value",
     "collector_paused",
+    "compile",
     "define_op",
     "dot",
     "gradcheck",
@@ -43,4 +46,5 @@ __all__ = [
     "matvec_batch",
     "no_grad",
     "sum",
+    "to_source",
 ]

@@ -71,6 +71,11 @@ class Op:
         kinks: points where the derivative does not exist (finite differences
             disagree with any convention there, so tests stay away).
         doc: one line saying what it computes.
+        code: how generated code (`engine.codegen`) writes a built-in op: the
+            forward expression, then d out / d argument for each argument, over
+            `{a}`, `{b}` (the arguments), `{out}` (the result) and `{forward}` (this
+            entry's `forward`). Empty for ops made with `define_op`: generated code
+            calls their `forward` and `derivative`, so user text never becomes code.
     """
 
     name: str
@@ -82,6 +87,7 @@ class Op:
     apply: Callable[..., Value] = field(compare=False)
     kinks: tuple[float, ...] = ()
     doc: str = ""
+    code: tuple[str, ...] = ()
 
     def domain(self, position: int) -> Domain:
         """The domain of argument `position` (any position for an n-ary op)."""
@@ -284,11 +290,32 @@ def _binary_entry(name: str, fwd: Callable[..., float], der: Callable[..., Any],
     return register(Op(name, 2, fwd, der, domains, kw.pop("symbol", name), apply, **kw))
 
 
-_binary_entry("+", operator.add, lambda a, b, out: (1.0, 1.0), operator="add", doc="a + b")
 _binary_entry(
-    "-", operator.sub, lambda a, b, out: (1.0, -1.0), operator="sub", symbol="−", doc="a - b"
+    "+",
+    operator.add,
+    lambda a, b, out: (1.0, 1.0),
+    operator="add",
+    doc="a + b",
+    code=("{a} + {b}", "1.0", "1.0"),
 )
-_binary_entry("*", operator.mul, lambda a, b, out: (b, a), operator="mul", symbol="×", doc="a b")
+_binary_entry(
+    "-",
+    operator.sub,
+    lambda a, b, out: (1.0, -1.0),
+    operator="sub",
+    symbol="−",
+    doc="a - b",
+    code=("{a} - {b}", "1.0", "-1.0"),
+)
+_binary_entry(
+    "*",
+    operator.mul,
+    lambda a, b, out: (b, a),
+    operator="mul",
+    symbol="×",
+    doc="a b",
+    code=("{a} * {b}", "{b}", "{a}"),
+)
 _binary_entry(
     "/",
     operator.truediv,
@@ -297,6 +324,7 @@ _binary_entry(
     symbol="÷",
     domains=(REALS, NONZERO),
     doc="a / b",
+    code=("{a} / {b}", "1.0 / {b}", "-{out} / {b}"),
 )
 _binary_entry(
     "**",
@@ -306,13 +334,45 @@ _binary_entry(
     symbol="^",
     domains=(POSITIVE, REALS),
     doc="a ** b (a Value base must be positive; a constant exponent allows any base)",
+    # d/da as Value.__pow__ computes it: b out / a, and at a = 0 (constant b only) 0 or 1
+    code=("{a} ** {b}", "{b} * {out} / {a} if {a} else float({b} == 1.0)", "{out} * math.log({a})"),
 )
-register(Op("neg", 1, operator.neg, lambda a, out: -1.0, (REALS,), "−x", operator.neg, doc="-a"))
+register(
+    Op(
+        "neg",
+        1,
+        operator.neg,
+        lambda a, out: -1.0,
+        (REALS,),
+        "−x",
+        operator.neg,
+        doc="-a",
+        code=("-{a}", "-1.0"),
+    )
+)
+
+
+def _code(op: Op, *templates: str) -> None:
+    """Give a built-in op defined with `define_op` its code templates (see `Op.code`)."""
+    object.__setattr__(op, "code", templates)
+
 
 # The one-input functions, each one line of maths: forward, then d out / d x.
-define_op("exp", math.exp, lambda x, e: e, doc="e ** x (raises OverflowError above ~709.78)")
-define_op("log", math.log, lambda x, y: 1.0 / x, domain=POSITIVE, doc="natural logarithm")
-define_op("tanh", math.tanh, lambda x, t: 1.0 - t * t, doc="hyperbolic tangent")
+_code(
+    define_op("exp", math.exp, lambda x, e: e, doc="e ** x (raises OverflowError above ~709.78)"),
+    "math.exp({a})",
+    "{out}",
+)
+_code(
+    define_op("log", math.log, lambda x, y: 1.0 / x, domain=POSITIVE, doc="natural logarithm"),
+    "math.log({a})",
+    "1.0 / {a}",
+)
+_code(
+    define_op("tanh", math.tanh, lambda x, t: 1.0 - t * t, doc="hyperbolic tangent"),
+    "math.tanh({a})",
+    "1.0 - {out} * {out}",
+)
 
 
 def _sigmoid(x: float) -> float:
@@ -323,31 +383,47 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-define_op("sigmoid", _sigmoid, lambda x, s: s * (1.0 - s), doc="logistic 1 / (1 + e^-x)")
-# Convention: relu's derivative at exactly 0 is 0, and so is abs's (a subgradient).
-define_op(
-    "relu",
-    lambda x: x if x > 0.0 else 0.0,
-    lambda x, y: 1.0 if x > 0.0 else 0.0,
-    kinks=(0.0,),
-    doc="max(0, x)",
+_code(
+    define_op("sigmoid", _sigmoid, lambda x, s: s * (1.0 - s), doc="logistic 1 / (1 + e^-x)"),
+    "{forward}({a})",
+    "{out} * (1.0 - {out})",
 )
-define_op(
-    "abs",
-    abs,
-    lambda x, y: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,
-    kinks=(0.0,),
-    symbol="|x|",
-    doc="|x|",
+# Convention: relu's derivative at exactly 0 is 0, and so is abs's (a subgradient).
+_code(
+    define_op(
+        "relu",
+        lambda x: x if x > 0.0 else 0.0,
+        lambda x, y: 1.0 if x > 0.0 else 0.0,
+        kinks=(0.0,),
+        doc="max(0, x)",
+    ),
+    "{a} if {a} > 0.0 else 0.0",
+    "1.0 if {a} > 0.0 else 0.0",
+)
+_code(
+    define_op(
+        "abs",
+        abs,
+        lambda x, y: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,
+        kinks=(0.0,),
+        symbol="|x|",
+        doc="|x|",
+    ),
+    "abs({a})",
+    "1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0",
 )
 # The perceptron's threshold: ties (x exactly 0) are positive, as in the notes. Its
 # derivative is 0 wherever it exists, which is why the notes move to sigmoid or relu.
-define_op(
-    "step",
-    lambda x: 1.0 if x >= 0.0 else -1.0,
-    lambda x, y: 0.0,
-    kinks=(0.0,),
-    doc="+1 if x >= 0 else -1",
+_code(
+    define_op(
+        "step",
+        lambda x: 1.0 if x >= 0.0 else -1.0,
+        lambda x, y: 0.0,
+        kinks=(0.0,),
+        doc="+1 if x >= 0 else -1",
+    ),
+    "1.0 if {a} >= 0.0 else -1.0",
+    "0.0",
 )
 Value.__abs__ = Value.abs  # type: ignore[attr-defined]
 

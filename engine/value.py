@@ -225,14 +225,14 @@ class Value:
                 not finite, instead of leaving NaN or infinity in `.grad`.
         """
         gradient = as_float(gradient, "backward() gradient")
-        leaves: list[Value] = []
-        order = interior_order(self, reset_all=True, leaves=leaves)  # every gradient reset
+        ends: list[Value] = []  # where the gradient stops: leaves, relus that are off
+        order = interior_order(self, reset_all=True, ends=ends)  # every gradient reset
         self.grad = gradient if self.parents else self.grad + gradient
         for node in reversed(order):  # the chain rule, the same for every op
             if g := node.grad:
                 for parent, local in zip(node.parents, node.local_grads):
                     parent.grad += local * g
-        check_gradients(self, order, leaves)
+        check_gradients(self, order, ends)
 
     def topological_order(self) -> list[Value]:
         """Every node this one depends on, parents before children, self last.

@@ -13,7 +13,7 @@ ZERO = (0.0,)  # the shared local derivative of a node nothing flows through
 _grad = attrgetter("grad")
 
 
-def interior_order(root: Any, *, reset_all: bool, leaves: list[Any] | None = None) -> list[Any]:
+def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None) -> list[Any]:
     """The computed (non-leaf) nodes `root`'s gradient flows into, parents first, grads 0.
 
     Leaves are left out: they have no parents to pass a gradient on to, and in a
@@ -33,8 +33,9 @@ def interior_order(root: Any, *, reset_all: bool, leaves: list[Any] | None = Non
     depends on holds its exact gradient; without it they keep whatever they had, and
     only the leaves' gradients are guaranteed, which is all training reads.
 
-    With a `leaves` list, every leaf the gradient flows into is appended to it (once
-    per edge into it).
+    With an `ends` list, the nodes where the flow of gradient ends are appended to it:
+    every leaf it flows into (once per edge into it) and every node nothing flows
+    through.
     """
     order: list[Any] = []
     if not root.parents:
@@ -42,7 +43,7 @@ def interior_order(root: Any, *, reset_all: bool, leaves: list[Any] | None = Non
     expanded, done = float(0), float(0)  # two fresh objects, told apart by identity
     stack = [root]
     push, pop, emit = stack.append, stack.pop, order.append
-    leaf = None if leaves is None else leaves.append
+    leaf = None if ends is None else ends.append
     dead = []  # nodes nothing flows through, whose parents the walk did not enter
     while stack:
         node = pop()
@@ -55,6 +56,8 @@ def interior_order(root: Any, *, reset_all: bool, leaves: list[Any] | None = Non
             push(node)
             if node.local_grads is ZERO:
                 dead.append(node)
+                if leaf is not None:
+                    leaf(node)
                 continue
             for parent in node.parents:
                 if parent.parents:
@@ -77,18 +80,18 @@ def interior_order(root: Any, *, reset_all: bool, leaves: list[Any] | None = Non
     return order
 
 
-def check_gradients(root: Any, order: list[Any], leaves: list[Any]) -> None:
+def check_gradients(root: Any, order: list[Any], ends: list[Any]) -> None:
     """Raise naming the first node, in backward's order, whose gradient is not finite.
 
-    Only the leaves need checking: a NaN or infinity anywhere flows on to every leaf
-    below it (even times a local derivative of 0 it stays NaN). Their sum runs at C
-    speed and is finite exactly when all are (or, rarely, overflows: then the scan
-    below finds nothing).
+    Only the root and the ends of the flow need checking (see `interior_order`): a
+    NaN or infinity anywhere flows on until it reaches a leaf or a node that passes
+    nothing on. Their sum runs at C speed and is finite exactly when all are (or,
+    rarely, overflows: then the scan below finds nothing).
     """
-    total = root.grad + sum(map(_grad, leaves))
+    total = root.grad + sum(map(_grad, ends))
     if total - total == 0.0:
         return
-    for node in [root, *reversed(order), *leaves]:
+    for node in [root, *reversed(order), *ends]:
         if node.grad - node.grad != 0.0:
             non_finite_gradient(node)
 

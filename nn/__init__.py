@@ -41,7 +41,7 @@ from nn.metrics import accuracy, predict
 from nn.module import Module, StateDictError
 from nn.optim import SGD, Adam, Optimizer
 from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, NotFittedError, Perceptron
-from nn.train import History, fit, train_step
+from nn.train import History, compile_step, fit, train_step
 
 __all__ = [
     "MLP",
@@ -62,6 +62,7 @@ __all__ = [
     "batches",
     "blobs",
     "circles",
+    "compile_step",
     "cross_entropy",
     "data",
     "features",

@@ -10,7 +10,7 @@ from engine.checks import check_features, sign
 from engine.checks import check_output_labels as check_labels
 from nn.module import forward_batch
 
-__all__ = ["accuracy", "check_labels", "decide", "outputs", "predict"]
+__all__ = ["accuracy", "check_labels", "decide", "decide_scores", "outputs", "predict"]
 
 Model = Callable[[Any], Any]
 
@@ -22,11 +22,20 @@ def outputs(out: Any) -> list[Value]:
 
 def decide(outs: list[Value]) -> int:
     """+1/-1 from the sign of a single output (ties positive), else the argmax index."""
-    if len(outs) == 1:
-        return sign(outs[0].data)
+    return decide_scores([v.data for v in outs])
+
+
+def decide_scores(scores: Sequence[float]) -> int:
+    """`decide` for plain numbers: the sign of one score, else the first largest one's index.
+
+    >>> decide_scores([0.0]), decide_scores([-0.5]), decide_scores([1.0, 3.0, 3.0])
+    (1, -1, 1)
+    """
+    if len(scores) == 1:
+        return sign(scores[0])
     best = 0
-    for j in range(1, len(outs)):
-        if outs[j].data > outs[best].data:
+    for j in range(1, len(scores)):
+        if scores[j] > scores[best]:
             best = j
     return best
 

@@ -10,15 +10,16 @@ from typing import Any
 
 import engine
 from engine import Value, collector_paused, no_grad
-from engine.checks import check_features, check_int
+from engine.checks import check_bool, check_features, check_int
 from engine.fast import backward
+from nn.compiled import CompiledStep
 from nn.data import batches
 from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
 from nn.metrics import check_labels, decide, outputs
 from nn.module import Module, forward_batch
 from nn.optim import SGD, Optimizer
 
-__all__ = ["LOSSES", "History", "fit", "train_step"]
+__all__ = ["LOSSES", "History", "compile_step", "fit", "train_step"]
 
 LossFn = Callable[[list[Value], Any], Value]
 
@@ -49,6 +50,9 @@ LOSSES: dict[str, LossFn] = {
     "mse": _mse,
     "perceptron": _single("perceptron", perceptron_criterion),
 }
+# The losses whose graph depends on the label only, never on the outputs' values
+# (cross_entropy shifts by the largest output): compiled steps write them into the code.
+_LABEL_ONLY = ("hinge", "mse", "perceptron")
 
 
 @dataclass
@@ -119,6 +123,7 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     early_stopping: int | Callable[[History], bool] | None = None,
+    compile: bool = False,  # noqa: A002 - the issue's name for it
 ) -> History:
     """Train `model` on `(X, y)` by gradient descent and return the History.
 
@@ -143,6 +148,11 @@ def fit(
         early_stopping: None; an int patience (stop once the epoch loss has not
             improved for that many epochs); or a function of the History returning
             True to stop.
+        compile: run each step as generated code (`compile_step`): the model's
+            forward and backward passes and the loss are written out once, then
+            every step runs them without building a graph. The History is the same
+            (to rounding: gradients add up in another order). Needs an `nn.MLP`,
+            `nn.Layer` or `nn.Neuron`.
 
     Returns:
         The History; `stopped_early` tells whether training stopped before `epochs`.
@@ -150,7 +160,8 @@ def fit(
     Raises:
         ValueError: for malformed data, labels that do not fit the model, or bad
             settings (messages name the argument and the allowed values).
-        TypeError: for arguments of the wrong type (say an optimizer that is not one).
+        TypeError: for arguments of the wrong type (say an optimizer that is not one),
+            or a model that `compile=True` cannot compile.
 
     Example:
         >>> from nn import MLP, data, accuracy
@@ -176,6 +187,16 @@ def fit(
         n_outputs = len(outputs(model(rows[0])))
     labels = list(y) if callable(loss) else check_labels(y, n_outputs)
     list(batches(len(rows), batch_size))  # validates batch_size before any work
+    check_bool(compile, "compile")
+    step: Callable[[list[list[float]], list[Any], Optimizer], tuple[float, int]]
+    if compile:
+        step = compile_step(model, loss=loss_fn, example=rows[0])
+    else:
+
+        def step(
+            X_batch: list[list[float]], y_batch: list[Any], opt: Optimizer
+        ) -> tuple[float, int]:
+            return train_step(model, X_batch, y_batch, opt, loss=loss_fn)
 
     history = History()
     rng = random.Random(seed)
@@ -185,12 +206,8 @@ def fit(
             total, correct = 0.0, 0
             shuffle = batch_size is not None
             for batch in batches(len(rows), batch_size, shuffle=shuffle, seed=rng.getrandbits(32)):
-                batch_loss, batch_correct = train_step(
-                    model,
-                    [rows[i] for i in batch],
-                    [labels[i] for i in batch],
-                    optimizer,
-                    loss=loss_fn,
+                batch_loss, batch_correct = step(
+                    [rows[i] for i in batch], [labels[i] for i in batch], optimizer
                 )
                 total += batch_loss * len(batch)
                 correct += batch_correct
@@ -206,6 +223,50 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def compile_step(
+    model: Module,
+    *,
+    loss: str | LossFn = "cross_entropy",
+    example: Sequence[float] | None = None,
+) -> CompiledStep:
+    """`train_step` for one model and loss, as generated code (what `fit(compile=True)` runs).
+
+    The model's forward and backward passes and the loss are traced once and written
+    out as a loop over a batch's points (see `nn.compiled`); calling the result
+    `step(X, y, optimizer)` then does what `train_step(model, X, y, optimizer,
+    loss=loss)` does, without building a graph, and returns the same numbers. Its
+    `.source` holds the generated text.
+
+    Args:
+        model: an `nn.MLP`, `nn.Layer` or `nn.Neuron` running its own forward.
+        loss: a loss name of `LOSSES` or a function `(outputs, label) -> Value`.
+        example: one input to trace the model at (default: any).
+
+    Raises:
+        TypeError: for a model whose graph could depend on the data.
+        ValueError: for an unknown loss, or one that does not fit the model.
+
+    Example:
+        >>> from nn import MLP, SGD
+        >>> model = MLP(2, [3, 1], activation="relu", seed=0)
+        >>> step = compile_step(model, loss="hinge")
+        >>> X, y = [[1.0, 2.0], [-1.0, -2.0]], [1, -1]
+        >>> first, _ = step(X, y, SGD(model.parameters(), lr=0.1))
+        >>> second, correct = step(X, y, SGD(model.parameters(), lr=0.1))
+        >>> second < first, correct
+        (True, 2)
+    """
+    loss_fn = _resolve_loss(loss)
+
+    def graph_step(
+        X: Sequence[Sequence[float]], y: Sequence[Any], opt: Optimizer
+    ) -> tuple[float, int]:
+        return train_step(model, X, y, opt, loss=loss_fn)
+
+    label_only = any(loss_fn is LOSSES[name] for name in _LABEL_ONLY)
+    return CompiledStep(model, loss_fn, label_only=label_only, fallback=graph_step, example=example)
 
 
 def train_step(

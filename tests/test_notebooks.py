@@ -40,6 +40,7 @@ EXPECTED = [
     "05_computation_graphs_and_backprop",
     "06_neural_networks",
     "07_checking_gradients",
+    "08_backprop_as_code",
 ]
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 NAME_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")

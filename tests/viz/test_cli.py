@@ -90,6 +90,18 @@ def test_graph_labels_named_intermediates_as_the_notes_do(
         assert f"data {data}<" in row and f"grad {grad}<" in row
 
 
+def test_graph_code_prints_figure5_as_a_program(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "h = x + y; i = x * y; f = (h + i) * z"
+    code, out, err = run(["graph", text, "x=2", "y=3", "z=4", "--code"], capsys)
+    assert (code, err) == (0, "")
+    assert "def f(x, y, z):" in out and "return f, (d_x, d_y, d_z)" in out
+    lines = [line.strip() for line in out.splitlines()]
+    assert "t1 = h + i  # 'h + i'" in lines and "d_x += y * d_i  # d i / d x = y" in lines
+    namespace: dict[str, object] = {}
+    exec(out[out.index("def f") : out.index("add -o")], namespace)  # the printed text runs
+    assert namespace["f"](2.0, 3.0, 4.0) == (44.0, (16.0, 12.0, 11.0))  # type: ignore[operator]
+
+
 @pytest.mark.parametrize(
     ("text", "hint"),
     [("tahn(x)", "did you mean 'tanh'?"), ("x ^ 2", "use ** for powers")],

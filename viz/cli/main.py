@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from engine import Value
+from engine.codegen import graph_source
 from viz.cli import commands
 from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
 from viz.cli.usage import (
@@ -70,6 +71,7 @@ examples:
   tracegrad graph "g = x + y; f = g * z" x=2 y=3 z=4 --steps fig4.gif   (or .pdf, or frames/)
   tracegrad graph "((x+y)+(x*y))*z" x=2 y=3 z=4 -o fig5_unnamed.svg
   tracegrad graph "tanh(w*x + b)" w=-3 x=2 b=6.88 -o neuron.png --local-grads
+  tracegrad graph "h = x + y; i = x * y; f = (h + i) * z" x=2 y=3 z=4 --code
 """
 
 
@@ -117,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--precision", type=int, default=4, help="significant digits shown")
     g.add_argument(
         "--forward-only", action="store_true", help="draw before backward(): grads show as '?'"
+    )
+    g.add_argument(
+        "--code",
+        action="store_true",
+        help="print the forward and backward passes as Python (engine.to_source)",
     )
     g.set_defaults(run=run_graph)
 
@@ -166,10 +173,14 @@ def run_graph(args: argparse.Namespace) -> None:
         _check_drawable(root, "--steps", DEFAULT_MAX_STEPS, labels=True)
         steps = step_through(root, **options)
 
+    code = graph_source(root, list(leaves.values())) if args.code else None
+
     print(f"value: {shown(args.expression)} = {root.data:.6g}")
     if not args.forward_only:
         for name, leaf in leaves.items():
             print(f"  d/d{name} = {leaf.grad:.6g}")
+    if code is not None:
+        print(code)
     files = [p for p in (args.output, steps_path) if p is not None and p is not steps_folder]
     with undone_on_failure(files, steps_folder):
         if graph is not None:

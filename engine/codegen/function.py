@@ -1,0 +1,264 @@
+"""`to_source` and `compile`: trace a function on Values, write it out, run it."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import linecache
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import Any, Protocol
+
+from engine.checks import as_float
+from engine.codegen.graph import structure
+from engine.codegen.names import Names, OutsideDomain, check_name
+from engine.codegen.program import Program, sum_lines
+from engine.grad_mode import is_grad_enabled
+from engine.value import Value
+
+__all__ = ["CompiledFunction", "compile", "exec_source", "graph_source", "to_source"]
+
+
+class CompiledFunction(Protocol):
+    """What `compile` returns: the generated function, with its text in `.source`."""
+
+    source: str
+
+    def __call__(self, *inputs: float) -> tuple[float, tuple[float, ...]]: ...
+
+
+@dataclass
+class _Trace:
+    fn: Callable[..., Any]
+    inputs: list[Value]
+    root: Value
+    names: list[str]
+
+
+def _as_values(example_inputs: Sequence[Any], what: str) -> list[float]:
+    if isinstance(example_inputs, str | bytes) or not hasattr(example_inputs, "__len__"):
+        raise TypeError(f"{what} must be a sequence of numbers, got {example_inputs!r:.80}")
+    return [
+        x.data if isinstance(x, Value) else as_float(x, f"{what}[{i}]")
+        for i, x in enumerate(example_inputs)
+    ]
+
+
+def _call(fn: Callable[..., Any], values: list[Value]) -> Value:
+    if not is_grad_enabled():
+        raise RuntimeError("cannot trace inside no_grad(): nothing would be recorded")
+    out = fn(*values)
+    if not isinstance(out, Value):
+        raise TypeError(f"fn must return a Value, got {out!r:.80}")
+    return out
+
+
+def _trace(fn: Callable[..., Any], example_inputs: Sequence[Any], names: Names) -> _Trace:
+    """Call `fn` on fresh Values made from the example inputs, labelled with their names."""
+    if not callable(fn):
+        raise TypeError(f"fn must be a function of Values, got {fn!r:.80}")
+    data = _as_values(example_inputs, "example_inputs")
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):  # builtins and some callables have no signature
+        params = []
+    chosen: list[str] = []
+    for i, x in enumerate(example_inputs):
+        wishes = [x.label] if isinstance(x, Value) and x.label else []
+        wishes += params[i : i + 1]
+        found = next(filter(None, map(names.from_label, wishes)), None)
+        chosen.append(found or names.fresh("x"))
+    values = [Value(d, name) for d, name in zip(data, chosen)]
+    return _Trace(fn, values, _call(fn, values), chosen)
+
+
+def _render(program: Program, name: str) -> str:
+    """The text of the generated function (see `to_source`)."""
+    params = [program.var[id(v)] for v in program.inputs]
+    root = program.roots[0]
+    grads = [program.grad(v) for v in program.inputs]
+    result = f"{program.name(root)}, ({', '.join(grads)}{',' if len(grads) == 1 else ''})"
+    returns = ", ".join(f"d {program.name(root)} / d {p}" for p in params)
+    lines = [
+        f"def {name}({', '.join(params)}):",
+        f'    """Return {program.name(root)} and its gradient ({returns}).',
+        "",
+        "    Written out from a recorded graph by engine.to_source: where the graph would",
+        "    raise (an input that is not a float, a number outside an op's domain, NaN or",
+        "    infinity), on_graph() rebuilds the graph at this point and raises its error.",
+        '    """',
+    ]
+    if params:
+        chain = " is ".join(f"type({p})" for p in params)
+        lines += [f"    if not {chain} is float:", f"        return on_graph({', '.join(params)})"]
+    body = ["# forward: one line per node, parents first", *program.forward()]
+    body += ["# backward: one += per edge, in the order backward() visits the nodes"]
+    body += program.backward({root: "1.0"})
+    body += sum_lines("total", program.checked() + program.leaf_gradients())
+    lines += ["    try:", *("        " + line for line in body)]
+    lines += [
+        "    except (ArithmeticError, ValueError, TypeError):",
+        "        total = NAN",
+        "    if total - total:  # NaN or infinity somewhere, or an error above",
+        f"        return on_graph({', '.join(params)})",
+        f"    return {result}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def graph_source(root: Value, inputs: Sequence[Value], *, name: str = "f") -> str:
+    """The source `to_source` writes, for a graph already built on `inputs`.
+
+    The inputs are leaves of the graph; they are named after their labels (or
+    `x1`, `x2`, ...). The graph is only read.
+
+    Example:
+        >>> from engine import Value
+        >>> x = Value(3.0, "x")
+        >>> lines = graph_source(x * x, [x]).splitlines()
+        >>> lines[0], lines[11].strip(), lines[-1].strip()
+        ('def f(x):', 't1 = x * x', 'return t1, (d_x,)')
+    """
+    names = Names([check_name(name)], fixed=["total"])
+    return _render(Program([root], inputs, names), name)
+
+
+def to_source(fn: Callable[..., Value], example_inputs: Sequence[Any], *, name: str = "f") -> str:
+    """Trace `fn` on Values and write its forward and backward passes as Python.
+
+    `fn` is called once, with one Value per example input (so `fn(x, y, z)`); the
+    returned text defines `name(...)`, a function of plain floats returning the
+    output and the gradient with respect to each input, `(value, (d1, d2, ...))`:
+    one assignment per node, then one `+=` per edge, each commented with its local
+    derivative, in the order `backward()` visits the nodes. `compile` runs it.
+
+    Names come from the inputs' labels (when they are Values), else from `fn`'s
+    parameter names, and from intermediate Values' labels; other nodes get short
+    names (`t1`, ...). Labels never become code: see the module docstring.
+
+    The graph is the one built at the example inputs: Python control flow on
+    `.data` inside `fn` (an `if`, `max(...)` of data) is frozen into the text.
+
+    Raises:
+        TypeError: if `fn` is not callable, does not return a Value, or an input
+            is not a number.
+        ValueError: for a graph that cannot be written out (see `Program`) or a
+            `name` that is not a plain identifier.
+    """
+    names = Names([check_name(name)], fixed=["total"])
+    traced = _trace(fn, example_inputs, names)
+    return _render(Program([traced.root], traced.inputs, names, input_names=traced.names), name)
+
+
+# ------------------------------------------------------------------ compile
+
+_serial = count(1)
+
+
+def exec_source(source: str, name: str, helpers: Mapping[str, Any]) -> Any:
+    """Run generated `source` with its helpers as globals; return the function `name`.
+
+    The text is registered with `linecache`, so tracebacks through it show its lines.
+    """
+    filename = f"<tracegrad generated {name} #{next(_serial)}>"
+    namespace: dict[str, Any] = {
+        "__builtins__": builtins,
+        "math": math,
+        "NAN": math.nan,
+        "OutsideDomain": OutsideDomain,
+        **helpers,
+    }
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace[name]
+
+
+def _rebuild(fn: Callable[..., Any], values: list[Value], want: Any) -> Value:
+    """Build the graph on `values`; raise unless it is the traced program."""
+    out = _call(fn, values)
+    if structure([out], values) != want:
+        point = tuple(v.data for v in values)
+        raise ValueError(
+            f"fn builds a different graph at {point!r} than at the traced inputs:"
+            " its Python control flow depends on .data (an if, a max of data), which"
+            " compiled code freezes at tracing; compile it where it keeps one shape"
+        )
+    return out
+
+
+def compile(  # noqa: A001 - engine.compile, as the issue names it
+    fn: Callable[..., Value],
+    example_inputs: Sequence[Any],
+    *,
+    name: str = "f",
+    check_points: Iterable[Sequence[Any]] = (),
+) -> CompiledFunction:
+    """A function of plain floats computing `fn` and its gradient, from generated code.
+
+    `compile(fn, xs)(*point)` returns `(value, (d value / d input, ...))`, the same
+    floats that `v = fn(*[Value(p) ...]); v.backward()` gives at that point, with
+    no graph built. Its `.source` is the text of `to_source(fn, xs)`.
+
+    Data-dependent ops (relu, step, abs, the sign tests of a sigmoid) are decided
+    at run time. But `fn` is traced once, at `example_inputs`: Python control flow
+    on `.data` inside `fn` (`if x.data > 0: ...`, a constant such as `max(z.data
+    for z in zs)`) is frozen at tracing. Pass `check_points` to re-trace at other
+    points: compiling is refused when the graph's shape (ops, edges, constants)
+    differs there.
+
+    Where the graph would raise (a number outside an op's domain, an overflow, a
+    non-float input), the compiled function builds the graph at that point instead,
+    so it raises the graph's own error, naming the op and its operand (labels are
+    the input names). If that graph has another shape, it says so (ValueError).
+
+    Args:
+        fn: a function of Values, one per input, returning a Value.
+        example_inputs: the numbers (or Values) to trace at.
+        name: the generated function's name.
+        check_points: more points (one number per input) where `fn` must build a
+            graph of the same shape.
+
+    Raises:
+        ValueError: if the graph differs at a check point or cannot be compiled.
+        TypeError: as `to_source`.
+
+    Example:
+        >>> f = compile(lambda x: (x * x).relu() + x.log(), [2.0])
+        >>> f(3.0) == (9.0 + math.log(3.0), (6.0 + 1.0 / 3.0,))
+        True
+        >>> f(-1.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: log() needs a positive input, got Value(data=-1.0, label='x')
+    """
+    names = Names([check_name(name)], fixed=["total"])
+    traced = _trace(fn, example_inputs, names)
+    want = structure([traced.root], traced.inputs)
+    for point in check_points:
+        data = _as_values(point, "a check point")
+        if len(data) != len(traced.names):
+            raise ValueError(
+                f"check point {point!r} has {len(data)} numbers, fn takes {len(traced.names)}"
+            )
+        _rebuild(fn, [Value(x, label) for x, label in zip(data, traced.names)], want)
+    program = Program([traced.root], traced.inputs, names, input_names=traced.names)
+    source = _render(program, name)
+    labels = traced.names
+
+    def on_graph(*point: Any) -> tuple[float, tuple[float, ...]]:
+        values = [Value(x, label) for x, label in zip(point, labels)]
+        out = _rebuild(fn, values, want)
+        out.backward()
+        return out.data, tuple(v.grad for v in values)
+
+    program.helpers["on_graph"] = on_graph
+    function = exec_source(source, name, program.helpers)
+    function.source = source
+    function.__qualname__ = name
+    return function  # type: ignore[no-any-return]

@@ -1,0 +1,129 @@
+"""Reading a graph for code generation: the two orders, dot nodes, the shape.
+
+Everything here only reads the graph (no gradient is touched), so a graph that is
+being drawn or inspected can be written out as code at any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.value import Value
+
+__all__ = ["construction_order", "dot_terms", "forward_order", "structure"]
+
+
+def forward_order(roots: Sequence[Value]) -> list[Value]:
+    """The computed nodes the roots depend on, parents first; reversed, backward()'s order.
+
+    It is `engine.walk.interior_order`'s walk step for step, with its marks kept in a
+    dict (the graph is only read, no gradient is touched), except that it goes on
+    past a node whose local derivative is 0: whether a relu is off is decided when
+    the code runs. So where every local derivative is nonzero the generated backward
+    pass visits the nodes exactly as `backward()` does; `backward()` skips the nodes
+    behind a relu that is off, which the code visits with a gradient of 0.
+    """
+    order: list[Value] = []
+    marks: dict[int, bool] = {}  # id -> done (False while its parents are expanded)
+    stack = [root for root in roots if root.parents]
+    while stack:
+        node = stack.pop()
+        mark = marks.get(id(node))
+        if mark is False:
+            marks[id(node)] = True
+            order.append(node)
+        elif mark is None:
+            marks[id(node)] = False
+            stack.append(node)
+            for parent in node.parents:
+                if parent.parents and marks.get(id(parent)) is not True:
+                    stack.append(parent)
+    return order
+
+
+def construction_order(roots: Sequence[Value]) -> list[Value]:
+    """The computed nodes the roots depend on, each after its parents taken left to
+    right: the order a reader builds them in (`x + y` before `x * y` in Figure 5).
+
+    The forward statements follow it; any order with parents first computes the same.
+    """
+    order: list[Value] = []
+    seen: set[int] = set()
+    for root in roots:
+        if not root.parents or id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, parents = stack[-1]
+            for p in parents:
+                if p.parents and id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
+def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Value | float]]:
+    """How a "dot" node computed its data: its terms `(a, b)` in the order they were
+    added (a bias as `(b, 1.0)`), and, per parent, its local derivative (a Value
+    whose data it is, or a constant).
+
+    A dot of Value weights and Value inputs has the parents `ws + xs (+ bias)` and
+    the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects; a dot
+    with constant inputs has the parents `ws (+ bias)` and the constants. A
+    reading is accepted only if it reproduces the node's data exactly.
+    """
+    ps, ls = node.parents, node.local_grads
+    n, odd = divmod(len(ps), 2)
+    readings: list[tuple[list[tuple[Value, Value | float]], list[Value | float]]] = []
+    if (
+        n
+        and (not odd or ls[-1] == 1.0)
+        and all(ls[i] is ps[n + i].data and ls[n + i] is ps[i].data for i in range(n))
+    ):
+        terms: list[tuple[Value, Value | float]] = [(ps[i], ps[n + i]) for i in range(n)]
+        local: list[Value | float] = [*ps[n : 2 * n], *ps[:n]]
+        if odd:
+            terms.append((ps[-1], 1.0))
+            local.append(1.0)
+        readings.append((terms, local))
+    readings.append((list(zip(ps, ls)), list(ls)))
+    for terms, local in readings:
+        total: float = 0
+        for a, b in terms:
+            total += a.data * (b.data if isinstance(b, Value) else b)
+        if total == node.data:
+            return terms, local
+    raise ValueError(
+        f"cannot compile the dot node {node!r}: it folds plain numbers into its result (a"
+        " constant bias, or a product of two constants), which the graph does not record;"
+        " make them Values, or add them with + after the dot"
+    )
+
+
+def structure(roots: Sequence[Value], inputs: Sequence[Value]) -> tuple[Any, ...]:
+    """What must be equal for two graphs to be one program: ops, constants, edges.
+
+    Node data is left out (the program computes it); the constants written into
+    the code are kept: plain-number operands, constant Values, and the constant
+    inputs of a dot.
+    """
+    ref: dict[int, tuple[Any, ...]] = {id(v): ("input", i) for i, v in enumerate(inputs)}
+
+    def of(v: Value) -> tuple[Any, ...]:
+        return ref.get(id(v)) or ("constant", v.data)
+
+    entries: list[tuple[Any, ...]] = []
+    for k, node in enumerate(construction_order(roots)):
+        extra: tuple[Any, ...] = ()
+        if node.op == "dot":
+            terms, _ = dot_terms(node)
+            extra = tuple(b if isinstance(b, float) else of(b) for _, b in terms)
+        entries.append((node.op, node.const, tuple(of(p) for p in node.parents), extra))
+        ref[id(node)] = ("node", k)
+    return (tuple(entries), tuple(of(r) for r in roots))
