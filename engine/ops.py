@@ -427,10 +427,6 @@ _code(
 )
 Value.__abs__ = Value.abs  # type: ignore[attr-defined]
 
-ACTIVATION_NAMES = ("linear",)
-"""Besides every one-input op, `nn` accepts "linear" (no activation)."""
-
-
 def one_input_ops() -> list[Op]:
     """The registered ops of one Value argument: the activations `nn` accepts."""
     return [op for op in OPS if op.arity == 1]
