@@ -11,6 +11,7 @@ from engine import Value, dot
 from nn import MLP
 from viz.draw import draw_graph, render
 from viz.groups import layer_groups
+from viz.steps import backward_steps, forward_steps
 from viz.walk import GraphTooLargeError, ValueNode, walk
 
 
@@ -139,3 +140,18 @@ def test_an_expanded_mlp_renders(tmp_path: Path) -> None:
         assert f"<TD>{p.label}</TD>" in source
     path = render(out, tmp_path / "mlp.png", expand_dot=True)
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_step_through_replays_the_products_and_the_sum() -> None:
+    z, (w0, w1, x0, x1, b) = neuron()
+    f = z.tanh()  # the function neuron() took the gradients of
+    steps = backward_steps(f, expand_dot=True)
+    assert [s.node.op for s in steps[:4]] == ["tanh", "sum", "*", "*"]
+    assert len(steps) == len(backward_steps(f)) + 2
+    # The replayed gradients reach the leaves through the products unchanged.
+    captions = " ".join(s.caption for s in steps)
+    for leaf in (w0, w1, x0, x1, b):
+        assert f"node '{leaf.label}' has its final gradient {leaf.grad:.4g}" in captions
+    forward = forward_steps(f, expand_dot=True)
+    assert [s.node.op for s in forward] == ["*", "*", "sum", "tanh"]
+    assert "Σ" in forward[2].graph.source and "w·x" not in forward[2].graph.source
