@@ -64,6 +64,7 @@ def draw_graph(
     fontsize: float = style.FONT_SIZE,
     theme: str | Theme = "light",
     dpi: float | None = None,
+    expand_dot: bool = False,
 ) -> graphviz.Digraph:
     """Draw the computation graph that ends at `root`, with values and gradients.
 
@@ -91,6 +92,10 @@ def draw_graph(
         fontsize: the size in points of the text in the boxes (for slides, 16-20).
         theme: "light", "dark" or "high-contrast" (see `viz.themes`).
         dpi: the resolution of PNG output (Graphviz's default is 96; 200 for slides).
+        expand_dot: draw each fused `dot` (a neuron's weighted sum) as one product
+            box per term, `w × x` with its value, feeding a "Σ" node (plus the bias)
+            in the dot's own box; each product shows the dot's gradient. Its boxes
+            count towards `max_nodes`. Dots inside `groups` stay fused.
 
     Returns:
         A `graphviz.Digraph`; its `.source` is the DOT text, identical across runs.
@@ -117,7 +122,7 @@ def draw_graph(
     check_size("fontsize", fontsize, 4, 72)
     if dpi is not None:
         check_size("dpi", dpi, 36, 600)
-    view = walk(root, groups=groups, max_nodes=max_nodes)
+    view = walk(root, groups=groups, max_nodes=max_nodes, expand_dot=expand_dot)
     computed = root.grad != 0.0 if grads_computed is None else bool(grads_computed)
 
     def grad_text(v: Value) -> str | None:

@@ -27,7 +27,7 @@ from viz import style
 from viz.draw import Frame, build_digraph, check_rankdir, check_size
 from viz.page import steps_page
 from viz.themes import Theme, get_theme
-from viz.walk import GraphView, ValueNode, forward_order, walk
+from viz.walk import GraphView, ValueNode, walk
 
 if TYPE_CHECKING:
     import graphviz
@@ -64,6 +64,7 @@ def forward_steps(
     max_nodes: int = DEFAULT_MAX_STEPS,
     fontsize: float = STEP_FONT_SIZE,
     theme: str | Theme = "light",
+    expand_dot: bool = False,
 ) -> list[Step]:
     """Replay the forward pass to `root` one computed node at a time, as frames.
 
@@ -85,7 +86,7 @@ def forward_steps(
           and 2 (y)', 'forward step 2 of 2: the root = 6 + x = 6 + 2 = 8, local
           derivatives 1 (the × node) and 1 (x)']
     """
-    return _Replay(root, 1.0, rankdir, precision, max_nodes, fontsize, theme).forward()
+    return _Replay(root, 1.0, rankdir, precision, max_nodes, fontsize, theme, expand_dot).forward()
 
 
 def backward_steps(
@@ -97,6 +98,7 @@ def backward_steps(
     max_nodes: int = DEFAULT_MAX_STEPS,
     fontsize: float = STEP_FONT_SIZE,
     theme: str | Theme = "light",
+    expand_dot: bool = False,
 ) -> list[Step]:
     """Replay `backward()` from `root` one node at a time, as a list of frames.
 
@@ -112,6 +114,9 @@ def backward_steps(
         max_nodes: refuse graphs with more nodes than this (one frame each).
         fontsize: the size of the text in points (edge labels too).
         theme: "light", "dark" or "high-contrast" (see `viz.themes`).
+        expand_dot: replay each fused `dot` as its products and their sum, as
+            `draw_graph(..., expand_dot=True)` draws it (each its own frame); a
+            frame's `node` is then the picture's stand-in for those.
 
     Returns:
         The frames, first the root's.
@@ -130,7 +135,9 @@ def backward_steps(
         backward step 4 of 4: node 'x' has its final gradient 4 = 1 + 3, the sum of what 2 \
 children passed back; it is a leaf: nothing to pass back
     """
-    return _Replay(root, gradient, rankdir, precision, max_nodes, fontsize, theme).backward()
+    return _Replay(
+        root, gradient, rankdir, precision, max_nodes, fontsize, theme, expand_dot
+    ).backward()
 
 
 def step_through(
@@ -142,6 +149,7 @@ def step_through(
     max_nodes: int = DEFAULT_MAX_STEPS,
     fontsize: float = STEP_FONT_SIZE,
     theme: str | Theme = "light",
+    expand_dot: bool = False,
 ) -> list[Step]:
     """The forward frames, then the backward frames, numbered from 0 as one list.
 
@@ -155,7 +163,7 @@ def step_through(
         >>> [(s.index, s.phase) for s in step_through(x * y)]
         [(0, 'forward'), (1, 'backward'), (2, 'backward'), (3, 'backward')]
     """
-    replay = _Replay(root, gradient, rankdir, precision, max_nodes, fontsize, theme)
+    replay = _Replay(root, gradient, rankdir, precision, max_nodes, fontsize, theme, expand_dot)
     frames = replay.forward() + replay.backward()
     return [Step(k, s.node, s.caption, s.graph, s.phase, s.theme) for k, s in enumerate(frames)]
 
@@ -184,6 +192,7 @@ class _Replay:
         max_nodes: int,
         fontsize: float,
         theme: str | Theme,
+        expand_dot: bool = False,
     ) -> None:
         if isinstance(gradient, bool) or not isinstance(gradient, int | float):
             raise TypeError(f"gradient must be a number, got {gradient!r}")
@@ -193,9 +202,12 @@ class _Replay:
         style.check_precision(precision)
         check_size("fontsize", fontsize, 4, 72)
         self.theme = get_theme(theme)
-        self.root, self.rankdir, self.precision, self.fontsize = root, rankdir, precision, fontsize
-        self.view: GraphView = walk(root, max_nodes=max_nodes)
-        self.order = forward_order(root)
+        self.view: GraphView = walk(root, max_nodes=max_nodes, expand_dot=expand_dot)
+        # The view's own Values, in forward order: with expand_dot, an expanded dot's
+        # products and sum (and the sum is the root when the root is a dot).
+        self.root = self.view.root
+        self.rankdir, self.precision, self.fontsize = rankdir, precision, fontsize
+        self.order = [node.value for node in self.view.nodes if isinstance(node, ValueNode)]
         self.edges_into: dict[str, list[int]] = {}
         for i, edge in enumerate(self.view.edges):
             self.edges_into.setdefault(edge.head, []).append(i)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine import Value
+from viz import dots
 
 #: Groups of Values to collapse into one box: a mapping from a box title to the
 #: Values inside it, or a sequence of such collections (titled "group 1", ...).
@@ -97,7 +98,11 @@ def forward_order(root: Value) -> list[Value]:
 
 
 def walk(
-    root: Value, *, groups: Groups | None = None, max_nodes: int = DEFAULT_MAX_NODES
+    root: Value,
+    *,
+    groups: Groups | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    expand_dot: bool = False,
 ) -> GraphView:
     """Collect the boxes and edges to draw for the graph that ends at `root`.
 
@@ -108,7 +113,13 @@ def walk(
     Args:
         root: the Value whose graph is drawn.
         groups: Values to collapse into one box each (see `Groups`).
-        max_nodes: refuse graphs with more boxes than this (after collapsing).
+        max_nodes: refuse graphs with more boxes than this (after collapsing, and
+            after expanding dots).
+        expand_dot: draw each fused "dot" node as one product box per term feeding
+            a sum ("Σ") that takes the dot's box (see `viz.dots`); dots inside a
+            collapsed group stay fused. The stand-in Values are made for this view
+            only; the view's `ids` also map each expanded dot to its sum's box, and
+            `root` is the sum when the root itself is a dot.
 
     Returns:
         A `GraphView`.
@@ -129,6 +140,12 @@ def walk(
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     order = forward_order(root)
     membership = _group_membership(order, _normalise_groups(groups))
+    parents: Callable[[Value], Sequence[Value]] = _parents
+    sums: dict[Value, Value] = {}
+    if expand_dot:
+        order, sums = dots.expand(order, keep=membership)
+        parents = dots.picture_parents(sums)
+        root = sums.get(root, root)
     if membership:
         nodes, ids = _boxes(order, membership, max_nodes)
     else:  # every Value is its own box
@@ -137,7 +154,10 @@ def walk(
         nodes = [ValueNode(node_id, value) for value, node_id in ids.items()]
     # Boxes in the order their first Value comes in the reading order.
     box = {node.id: node for node in nodes}
-    reading = tuple(box[node_id] for node_id in dict.fromkeys(ids[v] for v in _reading_order(root)))
+    reading_values = _reading_order(root, parents)
+    reading = tuple(box[node_id] for node_id in dict.fromkeys(ids[v] for v in reading_values))
+    for dot, total in sums.items():
+        ids[dot] = ids[total]  # edges out of a dot leave its sum's box
     edges = _edges(order, ids) if membership else _single_edges(order, ids)
     return GraphView(root, tuple(nodes), tuple(edges), ids, reading)
 
@@ -180,8 +200,14 @@ def _boxes(
     return nodes, ids
 
 
-def _reading_order(root: Value) -> list[Value]:
-    """A post-order walk that visits each node's parents first to last."""
+def _parents(value: Value) -> Sequence[Value]:
+    return value.parents
+
+
+def _reading_order(
+    root: Value, parents: Callable[[Value], Sequence[Value]] = _parents
+) -> list[Value]:
+    """A post-order walk that visits each node's `parents` first to last."""
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
@@ -194,7 +220,7 @@ def _reading_order(root: Value) -> list[Value]:
             continue
         seen.add(node)
         stack.append((node, True))
-        stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+        stack.extend((p, False) for p in reversed(parents(node)) if p not in seen)
     return order
 
 
