@@ -427,6 +427,7 @@ _code(
 )
 Value.__abs__ = Value.abs  # type: ignore[attr-defined]
 
+
 def one_input_ops() -> list[Op]:
     """The registered ops of one Value argument: the activations `nn` accepts."""
     return [op for op in OPS if op.arity == 1]
