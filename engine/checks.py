@@ -27,6 +27,7 @@ __all__ = [
     "check_output_labels",
     "check_real",
     "check_vector",
+    "checked_power",
     "raise_overflow",
     "sign",
 ]
@@ -130,6 +131,23 @@ def check_real(
     if too_low or too_high:
         raise ValueError(f"Invalid {name}: {value!r} (expected {allowed})")
     return x
+
+
+def checked_power(a: float, b: float, base: object, exponent: object) -> float:
+    """a ** b as a finite float, or the error that names the operands."""
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(f"a negative base to a non-integer power is not real: {base!r} ** {b!r}")
+    try:
+        p = a**b
+    except ZeroDivisionError:
+        raise ZeroDivisionError(
+            f"'**' divides by zero: {base!r} ** {exponent!r} (0 to a negative power)"
+        ) from None
+    except OverflowError:
+        p = math.inf
+    if p - p != 0.0:
+        raise_overflow("**", base, exponent)
+    return float(p)
 
 
 def check_bool(value: object, name: str) -> bool:

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.checks import as_float, as_operand, raise_overflow
+from engine.checks import as_float, as_operand, checked_power, raise_overflow
 from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.walk import check_gradients, interior_order
 
@@ -179,13 +179,13 @@ class Value:
                     f"Value ** Value needs a positive base, got {self!r} ** {other!r}"
                     " (use a constant exponent for negative bases)"
                 )
-            p = power(a, other.data, self, other)  # d/da = b a^(b-1) = b p / a, d/db = p ln a
+            p = checked_power(a, other.data, self, other)  # d/da = b p / a, d/db = p ln a
             return make_node(p, (self, other), (other.data * p / a, p * math.log(a)), "**")
         if (c := as_operand(other, "**")) is NotImplemented:
             return NotImplemented
         if a == 0.0 and 0.0 < c < 1.0:
             raise ValueError(f"x ** {c!r} has no finite derivative at x = 0 (got {self!r})")
-        p = power(a, c, self, other)
+        p = checked_power(a, c, self, other)
         # d(a^c)/da = c a^(c-1), written c p / a so that no intermediate overflows when
         # the result is finite (1e-300 ** -1); at a = 0 it is 1 for c = 1, else 0.
         d = c * p / a if a else float(c == 1.0)
@@ -196,7 +196,7 @@ class Value:
             return NotImplemented
         if c <= 0.0:
             raise ValueError(f"number ** Value needs a positive base, got {other!r} ** {self!r}")
-        p = power(c, self.data, other, self)
+        p = checked_power(c, self.data, other, self)
         return make_node(p, (self,), (p * math.log(c),), "r**", c)  # d(c^x)/dx
 
     def __neg__(self) -> Value:
@@ -290,20 +290,3 @@ def make_node(
     out.const = const
     out.label = ""
     return out
-
-
-def power(a: float, b: float, base: object, exponent: object) -> float:
-    """a ** b as a finite float, or the error that names the operands."""
-    if a < 0.0 and not b.is_integer():
-        raise ValueError(f"a negative base to a non-integer power is not real: {base!r} ** {b!r}")
-    try:
-        p = a**b
-    except ZeroDivisionError:
-        raise ZeroDivisionError(
-            f"'**' divides by zero: {base!r} ** {exponent!r} (0 to a negative power)"
-        ) from None
-    except OverflowError:
-        p = math.inf
-    if p - p != 0.0:
-        raise_overflow("**", base, exponent)
-    return float(p)
