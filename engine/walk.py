@@ -68,15 +68,13 @@ def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None)
     if reset_all:
         # Every node the main walk reached is `done` now; the rest behind a dead node
         # gets its gradient set to 0 (as `done`, so each is visited once).
-        stack = [p for node in dead for p in node.parents if p.parents]
-        push, pop = stack.append, stack.pop
+        stack = [p for node in dead for p in node.parents]
+        extend, pop = stack.extend, stack.pop
         while stack:
             node = pop()
-            if node.grad is not done:
+            if node.grad is not done and node.parents:  # leaves keep what they hold
                 node.grad = done
-                for parent in node.parents:
-                    if parent.parents and parent.grad is not done:
-                        push(parent)
+                extend(node.parents)
     return order
 
 
