@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import sys
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,22 @@ from nn.files import write_text
 __all__ = ["Module", "StateDictError"]
 
 FORMAT = "tracegrad.module"
-VERSION = 1
+VERSION = 2  # 2: parameters named "L1.n0.w2"; 1 (still read): "layers.0.neurons.0.w.2"
+_V1_PARTS = re.compile(r"layers\.(\d+)\.|neurons\.(\d+)\.|w\.(\d+)$")
+
+
+def _v1_name(name: object) -> object:
+    """A version-1 parameter name in today's form: `layers.0.neurons.2.w.1` -> `L1.n2.w1`."""
+    if not isinstance(name, str):
+        return name
+
+    def part(m: re.Match[str]) -> str:
+        layer, neuron, weight = m.groups()
+        if layer is not None:
+            return f"L{int(layer) + 1}."
+        return f"n{neuron}." if neuron is not None else f"w{weight}"
+
+    return _V1_PARTS.sub(part, name)
 
 
 class StateDictError(ValueError):
@@ -119,8 +135,9 @@ class Module:
         problems: list[str] = []
         if state.get("format", FORMAT) != FORMAT:
             problems.append(f"format is {short_repr(state.get('format'))}, expected {FORMAT!r}")
-        if state.get("version", VERSION) != VERSION:
-            problems.append(f"version is {short_repr(state.get('version'))}, expected {VERSION}")
+        version = state.get("version", VERSION)
+        if version not in (1, VERSION) or isinstance(version, bool):
+            problems.append(f"version is {short_repr(version)}, expected {VERSION}")
         kind = type(self).__name__
         if state.get("type") != kind:
             problems.append(f"type is {short_repr(state.get('type'))}, expected {kind!r}")
@@ -145,6 +162,8 @@ class Module:
                 if key not in expected_config
             )
         values = state.get("parameters")
+        if version == 1 and isinstance(values, Mapping):  # the names before version 2
+            values = {_v1_name(name): v for name, v in values.items()}
         named = dict(self.named_parameters())
         new: dict[str, float] = {}
         if not isinstance(values, Mapping):

@@ -143,3 +143,23 @@ def test_missing_file_raises_file_not_found(tmp_path: Path) -> None:
 def test_base_module_forward_is_abstract() -> None:
     with pytest.raises(NotImplementedError, match="Module does not define forward"):
         Module()([1.0])
+
+
+def test_a_model_saved_with_the_version_1_names_still_loads(tmp_path: Path) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    state = model.state_dict()
+
+    def version_1(name: str) -> str:  # L2.n0.w1 -> layers.1.neurons.0.w.1
+        layer, neuron, last = name.split(".")
+        old_last = f"w.{last[1:]}" if last.startswith("w") else last
+        return f"layers.{int(layer[1:]) - 1}.neurons.{neuron[1:]}.{old_last}"
+
+    legacy = {**state, "version": 1}
+    legacy["parameters"] = {version_1(k): v for k, v in state["parameters"].items()}
+    assert "layers.0.neurons.2.w.1" in legacy["parameters"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(legacy))
+    other = MLP(2, [3, 1], seed=7).load(path)
+    assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
+    with pytest.raises(StateDictError, match="version is 3, expected 2"):
+        other.load_state_dict({**state, "version": 3})
