@@ -15,10 +15,11 @@ Example:
 
 from viz.display import StepsWidget, steps_widget, value_mimebundle
 from viz.draw import DotFailedError, DotNotFoundError, DotTimeoutError, draw_graph, render
+from viz.frames import Step
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
 from viz.slides import save_steps
-from viz.steps import Step, backward_steps, forward_steps, save_steps_html, step_through
+from viz.steps import backward_steps, forward_steps, save_steps_html, step_through
 from viz.walk import GraphTooLargeError, forward_order, walk
 
 __all__ = [

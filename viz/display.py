@@ -15,8 +15,9 @@ from collections.abc import Collection, Sequence
 
 from engine import Value
 from viz.draw import DotNotFoundError, draw_graph, pipe
+from viz.frames import Step
 from viz.page import steps_page
-from viz.steps import Step, step_through
+from viz.steps import step_through
 from viz.walk import GraphTooLargeError
 
 #: Graphs with more boxes than this display as text: laying out and showing a large

@@ -23,7 +23,7 @@ from viz.themes import LEGEND, STATES, Theme, get_theme
 if TYPE_CHECKING:
     import graphviz
 
-    from viz.steps import Step
+    from viz.frames import Step
 
 BOTH_LAYOUTS_UP_TO = 60  # frames; beyond that a page would grow large for little gain
 OTHER_LAYOUT = {"LR": "TB", "TB": "LR", "RL": "BT", "BT": "RL"}

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from engine import Value
 from nn.files import atomic_path, write_bytes
 from viz.draw import caption_label, check_size, pipe
-from viz.steps import Step, save_steps_html, step_through
+from viz.frames import Step
+from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
 
 if TYPE_CHECKING:

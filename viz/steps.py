@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine import Value
 from engine.ops import op_named
 from engine.value import LEFT_CONSTANT
 from viz import style
 from viz.draw import Frame, build_digraph, check_rankdir, check_size
+from viz.frames import Step
 from viz.page import steps_page
 from viz.themes import Theme, get_theme
 from viz.walk import GraphView, ValueNode, walk
@@ -35,25 +36,6 @@ if TYPE_CHECKING:
 DEFAULT_MAX_STEPS = 80
 STEP_FONT_SIZE = 14.0  # larger than draw_graph's: frames are meant to be projected
 PHASES = ("forward", "backward")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One frame of the step-through: the node visited, a caption and its picture.
-
-    `phase` is "forward" or "backward"; `index` is the frame's place in its list.
-    """
-
-    index: int
-    node: Value
-    caption: str
-    graph: graphviz.Digraph
-    phase: str = "backward"
-    theme: str = field(default="light", compare=False)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Show the frame's picture when a notebook displays a Step."""
-        return self.graph._repr_mimebundle_(include=include, exclude=exclude)
 
 
 def forward_steps(
