@@ -522,11 +522,6 @@ def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[
     return out
 
 
-def activate(name: str, zs: list[Value]) -> list[Value]:
-    """`[OPS_BY_NAME[name](z) for z in zs]`: a layer's activations, node for node."""
-    return list(map(OPS_BY_NAME[name].apply, zs))
-
-
 _INF = float("inf")
 _relu_by_the_registry = OPS_BY_NAME["relu"].apply
 

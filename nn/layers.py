@@ -30,7 +30,7 @@ from typing import Any
 
 from engine import OPS_BY_NAME, Value, dot, is_grad_enabled, matvec_batch
 from engine.checks import check_int
-from engine.fast import Stage, activate, forward_floats
+from engine.fast import Stage, forward_floats
 from engine.ops import one_input_ops
 from nn.module import Module
 
@@ -103,7 +103,8 @@ def _batch_outputs(
     h: Sequence[Input] = X
     for rows, biases, activation in stages:
         z = matvec_batch(rows, h, biases)
-        h = z if activation == "linear" else [activate(activation, zs) for zs in z]
+        act = _activation_fn(activation)
+        h = z if act is None else [list(map(act, zs)) for zs in z]
     return h  # type: ignore[return-value]
 
 

@@ -33,10 +33,6 @@ def _check_lr(lr: object) -> float:
     return value
 
 
-def _check_flag(flag: object, name: str) -> bool:
-    return check_bool(flag, name)
-
-
 class Optimizer:
     """The shared part of every optimizer: the parameter list and `zero_grad()`.
 
@@ -143,7 +139,7 @@ class SGD(Optimizer):
         self.momentum = _check_real(momentum, "momentum value")
         if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"Invalid momentum value: {momentum!r} (expected 0 <= momentum < 1)")
-        self.maximize = _check_flag(maximize, "maximize")
+        self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
         self._velocity = [0.0] * len(self.params)
 
@@ -225,7 +221,7 @@ class Adam(Optimizer):
         self.eps = _check_real(eps, "epsilon value")
         if self.eps < 0.0:
             raise ValueError(f"Invalid epsilon value: {eps!r} (expected eps >= 0)")
-        self.maximize = _check_flag(maximize, "maximize")
+        self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
