@@ -284,17 +284,17 @@ def _failed(name: str, args: tuple[Value, ...], error: Exception) -> Exception:
 # engine/fast.py; their entries here say what they are.
 
 
-def _binary_entry(name: str, fwd: Callable[..., float], der: Callable[..., Any], **kw: Any) -> Op:
-    apply = kw.pop("apply", getattr(operator, kw.pop("operator", "")))
+def _binary_entry(name: str, fwd: Callable[..., Any], der: Callable[..., Any], **kw: Any) -> Op:
+    """An arithmetic op: `operator.add` and friends work on floats and Values alike, so
+    the float forward is also the Value-level apply (which runs `Value.__add__`...)."""
     domains = kw.pop("domains", (REALS, REALS))
-    return register(Op(name, 2, fwd, der, domains, kw.pop("symbol", name), apply, **kw))
+    return register(Op(name, 2, fwd, der, domains, kw.pop("symbol", name), fwd, **kw))
 
 
 _binary_entry(
     "+",
     operator.add,
     lambda a, b, out: (1.0, 1.0),
-    operator="add",
     doc="a + b",
     code=("{a} + {b}", "1.0", "1.0"),
 )
@@ -302,7 +302,6 @@ _binary_entry(
     "-",
     operator.sub,
     lambda a, b, out: (1.0, -1.0),
-    operator="sub",
     symbol="−",
     doc="a - b",
     code=("{a} - {b}", "1.0", "-1.0"),
@@ -311,7 +310,6 @@ _binary_entry(
     "*",
     operator.mul,
     lambda a, b, out: (b, a),
-    operator="mul",
     symbol="×",
     doc="a b",
     code=("{a} * {b}", "{b}", "{a}"),
@@ -320,7 +318,6 @@ _binary_entry(
     "/",
     operator.truediv,
     lambda a, b, out: (1.0 / b, -out / b),
-    operator="truediv",
     symbol="÷",
     domains=(REALS, NONZERO),
     doc="a / b",
@@ -330,7 +327,6 @@ _binary_entry(
     "**",
     operator.pow,
     lambda a, b, out: (b * out / a, out * math.log(a)),
-    operator="pow",
     symbol="^",
     domains=(POSITIVE, REALS),
     doc="a ** b (a Value base must be positive; a constant exponent allows any base)",
