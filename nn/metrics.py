@@ -54,8 +54,13 @@ def predict(model: Model, X: Sequence[Sequence[float]]) -> list[int]:
         >>> predict(n, [[-1.0], [0.0], [3.0]])
         [-1, 1, 1]
     """
+    return [decide(outs) for outs in _outputs_of(model, check_features(X))]
+
+
+def _outputs_of(model: Model, rows: list[list[float]]) -> list[list[Value]]:
+    """Every point's outputs, as lists of Values, computed without recording."""
     with no_grad():
-        return [decide(outputs(out)) for out in forward_batch(model, check_features(X))]
+        return [outputs(out) for out in forward_batch(model, rows)]
 
 
 def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
@@ -78,8 +83,6 @@ def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int]) -> fl
     rows = check_features(X)
     if len(rows) != len(y):
         raise ValueError(f"X and y differ in length: {len(rows)} points but {len(y)} labels")
-    predictions = predict(model, rows)
-    with no_grad():
-        n_outputs = len(outputs(model(rows[0])))
-    labels = check_labels(y, n_outputs)
-    return sum(p == t for p, t in zip(predictions, labels)) / len(labels)
+    outs = _outputs_of(model, rows)
+    labels = check_labels(y, len(outs[0]))
+    return sum(decide(o) == t for o, t in zip(outs, labels)) / len(labels)
