@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 
+_NOT_REAL = (bool, str, bytes, complex)  # have __float__ or look numeric, but refused
+_EXACT = 2**53  # ints below this in size convert to float exactly
+
+
 def sign(score: float) -> int:
     """The perceptron's decision: +1 when `score >= 0`, else -1.
 
@@ -64,7 +68,9 @@ def as_float(x: object, what: str) -> float:
     """
     if type(x) is float and not x - x:  # the common case: a finite float
         return x
-    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
+    if type(x) is int and -_EXACT < x < _EXACT:  # the next most common: a small int
+        return float(x)
+    if isinstance(x, _NOT_REAL) or not hasattr(x, "__float__"):
         raise TypeError(f"{what} must be a real number (int or float), got {x!r}")
     try:
         value = float(x)  # type: ignore[arg-type,unused-ignore]
@@ -83,7 +89,9 @@ def as_operand(x: object, op: str) -> float:
     """
     if type(x) is float and not x - x:
         return x
-    if isinstance(x, bool | str | bytes | complex) or not hasattr(x, "__float__"):
+    if type(x) is int and -_EXACT < x < _EXACT:  # `1 - x`, `sum()`'s start of 0
+        return float(x)
+    if isinstance(x, _NOT_REAL) or not hasattr(x, "__float__"):
         return NotImplemented  # type: ignore[no-any-return]
     return as_float(x, f"constant operand of '{op}'")
 

@@ -65,7 +65,8 @@ class Value:
     label: str
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = as_float(data, "Value data")
+        finite = type(data) is float and data - data == 0.0  # else check and convert
+        self.data = data if finite else as_float(data, "Value data")
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {label!r}")
         self.grad = 0.0

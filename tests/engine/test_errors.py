@@ -8,6 +8,8 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import engine
 from engine import Value, dot
@@ -29,6 +31,25 @@ def test_value_rejects_non_finite_floats(bad: float) -> None:
 def test_value_accepts_ints_and_number_like_objects() -> None:
     assert Value(3).data == 3.0 and type(Value(3).data) is float
     assert Value(Fraction(1, 4)).data == 0.25
+
+
+@given(st.integers(min_value=-(2**1100), max_value=2**1100))
+def test_an_int_converts_like_float_everywhere_or_is_refused_by_name(n: int) -> None:
+    # Small ints take a fast path in the checks; the rest (above 2**53 in size, and
+    # too large for a float) go the general way. Both must give float(n), or refuse.
+    try:
+        expected = float(n)
+    except OverflowError:
+        with pytest.raises(TypeError, match="Value data must be a real number"):
+            Value(n)
+        with pytest.raises(TypeError, match="constant operand of '\\+' must be a real number"):
+            Value(1.0) + n
+        return
+    assert Value(n).data == expected and type(Value(n).data) is float
+    if abs(expected) < 1e300:
+        assert (n + Value(0.0)).data == expected
+        assert (Value(1.0) * n).const == expected
+        assert type((n - Value(0.0)).const) is float
 
 
 def test_label_must_be_a_string() -> None:
