@@ -20,8 +20,9 @@ STATES = ("not reached", "visited now", "receiving", "done")
 LEGEND = {
     "leaf": ("leaf", "an input or a parameter: rounded corners"),
     "not reached": (
-        "not reached yet",
-        "not reached yet in this pass: dotted border; its value or gradient shows ?",
+        "not visited yet",
+        "not visited yet in this pass: dotted border; its value shows ? (forward pass), "
+        "and its gradient shows ? until a child passes it a share (backward pass)",
     ),
     "visited now": (
         "visited now",
