@@ -40,6 +40,20 @@ _ONLY_VALUES = {Value}
 _ONLY_FLOATS = {float}
 
 
+class Constants(tuple):  # type: ignore[type-arg]
+    """The local derivatives of a dot node whose every term has one plain number.
+
+    In such a dot (a first layer: Value weights times float inputs) each local
+    derivative is a constant, the plain number its parent was multiplied by, never
+    another parent's value. Marking the tuple says so for readers of the graph (the
+    generated code, the expanded pictures), who could not tell it from the local
+    derivatives of Value weights times Value inputs when the numbers coincide
+    (zeros, say). To the chain rule it is an ordinary tuple.
+    """
+
+    __slots__ = ()
+
+
 def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float]:
     """Separate Values from plain-number constants, validating the constants."""
     values: list[Value] = []
@@ -55,7 +69,8 @@ def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], flo
 def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy/torch
     """Add many terms in one node (op `"sum"`); every local derivative is 1.
 
-    Plain numbers among the terms are constants folded into the result.
+    Plain numbers among the terms are constants, not parents: their total is added
+    first and kept in the node's `const`, so pictures and generated code show it.
 
     Args:
         terms: Values and/or numbers.
@@ -82,13 +97,14 @@ def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy
     # set(map(type, ...)) checks every element at C speed, unlike all(<generator>).
     if set(map(type, terms)) == _ONLY_VALUES:
         values: Sequence[Value] = terms  # type: ignore[assignment]
-        constant = 0.0
+        constant, const = 0.0, None
     else:
         values, constant = _split(terms, "terms")
+        const = constant
     data = _sum(map(_data, values), constant)
     if not isfinite(data):
         _raise_non_finite("sum", data, [v.data for v in values])
-    return make_node(data, tuple(values), (1.0,) * len(values), "sum")
+    return make_node(data, tuple(values), (1.0,) * len(values), "sum", const)
 
 
 def dot(
@@ -102,6 +118,8 @@ def dot(
     `xs[i]` is `ws[i]`; the bias, if it is a Value, gets 1. Plain numbers on either
     side are constants and not parents. The parents are the Value weights, then the
     Value inputs, then the bias (so a neuron's weights lead, and the bias is last).
+    A plain-number bias, plus any product of two plain numbers, is the node's `const`:
+    the sum of the products with a Value in them, plus `const`, is its data.
 
     Args:
         ws: the weights.
@@ -131,64 +149,85 @@ def dot(
     x_types = set(map(type, xs))
     first_layer = w_types == _ONLY_VALUES and x_types == _ONLY_FLOATS
     hidden_layer = w_types == _ONLY_VALUES and x_types == _ONLY_VALUES
-    if not (first_layer or hidden_layer):
-        data, parent_list, local_list = _mixed_dot(ws, xs)  # validates every element
     tail: tuple[Value, ...]
     tail_local: tuple[float, ...]
+    const: float | None = None  # the plain numbers added to the products
     if isinstance(bias, Value):
         tail, tail_local, b = (bias,), ONE, bias.data
     elif bias is None:
         tail, tail_local, b = EMPTY, EMPTY, 0.0
     else:
-        tail, tail_local, b = EMPTY, EMPTY, as_float(bias, "dot() bias")
+        tail, tail_local = EMPTY, EMPTY
+        b = const = as_float(bias, "dot() bias")
     if first_layer:
         # Value weights times float data: only the weights are parents.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         data = _sum(map(mul, wd, xs)) + b
         if ACTIVE[0] and no_grad_depth() and isfinite(data):
-            return make_node(data, EMPTY, EMPTY, "dot")  # no_grad(): skip the tuples
+            return make_node(data, EMPTY, EMPTY, "dot", const)  # no_grad(): no tuples
         parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
-        local: tuple[float, ...] = (*xs, *tail_local)  # type: ignore[arg-type]
+        local: tuple[float, ...] = Constants((*xs, *tail_local))
     elif hidden_layer:
         # Value weights times Value activations.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         xd = [x.data for x in xs]  # type: ignore[union-attr]
         data = _sum(map(mul, wd, xd)) + b
         if ACTIVE[0] and no_grad_depth() and isfinite(data):
-            return make_node(data, EMPTY, EMPTY, "dot")
+            return make_node(data, EMPTY, EMPTY, "dot", const)
         parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
         local = (*xd, *wd, *tail_local)
     else:
-        data += b
+        # Any mix: the products in the parents' order, a Value bias, then `const`.
+        data, folded, parent_list, local_list = _mixed_dot(ws, xs)  # checks every element
+        if isinstance(bias, Value):
+            data += bias.data
+        if folded is not None:  # products of two plain numbers join the constant
+            const = folded if const is None else folded + const
+        if const is not None:
+            data += const
         parents = (*parent_list, *tail)
         local = (*local_list, *tail_local)
+        if not any(isinstance(w, Value) and isinstance(x, Value) for w, x in zip(ws, xs)):
+            local = Constants(local)  # each parent's partner is a plain number
     if not isfinite(data):
         _raise_non_finite("dot", data, local)
-    return make_node(data, parents, local, "dot")
+    return make_node(data, parents, local, "dot", const)
 
 
 def _mixed_dot(
     ws: Sequence[Value | Number], xs: Sequence[Value | Number]
-) -> tuple[float, list[Value], list[float]]:
-    """The general case of `dot`: any mix of Values and constants on either side."""
+) -> tuple[float, float | None, list[Value], list[float]]:
+    """The general case of `dot`: any mix of Values and constants on either side.
+
+    Returns the sum of the products that have a Value in them (in the order of the
+    parents: the Value weights' products, then those of Value inputs with a plain
+    weight), the sum of the products of two plain numbers (None if there are none),
+    the parents and their local derivatives.
+    """
     wd = [
         w.data if isinstance(w, Value) else as_float(w, f"dot() ws[{i}]") for i, w in enumerate(ws)
     ]
     xd = [
         x.data if isinstance(x, Value) else as_float(x, f"dot() xs[{i}]") for i, x in enumerate(xs)
     ]
-    data = _sum(map(mul, wd, xd))
     parents: list[Value] = []
     local: list[float] = []
-    for w, x_data in zip(ws, xd):
+    products: list[float] = []
+    plain: list[float] = []  # products of two plain numbers
+    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
         if isinstance(w, Value):
             parents.append(w)
             local.append(x_data)
-    for x, w_data in zip(xs, wd):
+            products.append(w_data * x_data)
+        elif not isinstance(x, Value):
+            plain.append(w_data * x_data)
+    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
         if isinstance(x, Value):
             parents.append(x)
             local.append(w_data)
-    return data, parents, local
+            if not isinstance(w, Value):  # a product of two Values is counted above
+                products.append(x_data * w_data)
+    return _sum(products), (_sum(plain) if plain else None), parents, local
 
 
 def _raise_non_finite(op: str, data: float, numbers: Sequence[float]) -> NoReturn:
@@ -399,7 +438,7 @@ def _rows_times(
     else:
         xd = tuple(xs)  # type: ignore[arg-type]
         # The local derivatives: the inputs (for the weights), then 1 for a bias.
-        local = xd + ONE if prepared[0][3] else xd
+        local = Constants(xd + ONE if prepared[0][3] else xd)
     out: list[Value] = []
     append = out.append
     for ws, wd, bd, bias, fixed in prepared:

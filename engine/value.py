@@ -43,7 +43,8 @@ class Value:
         parents: the Values this one was computed from (empty for a leaf).
         local_grads: for each parent, d self / d parent, computed in the forward pass.
         op: the registry name of the op that made this node (`""` for a leaf).
-        const: the plain-number operand of an op such as `x * 3` (else None).
+        const: the plain-number operand of an op such as `x * 3`, or the plain
+            numbers a `sum` or `dot` added (else None).
         label: an optional name used in pictures and error messages.
 
     Example:

@@ -33,8 +33,9 @@ def expand(
         The picture's Values (each dot's products, then its sum, where the dot was),
         and a map from each expanded dot to its sum.
 
-    A dot whose result folds in a constant bias cannot be split exactly (the graph
-    does not record the constant) and stays fused.
+    A plain-number bias (the dot's `const`) stays in the sum's op, as `Σ + 0.5`. A
+    dot whose fields were changed by hand, so that its terms no longer add up to its
+    data, stays fused.
 
     Example:
         >>> from engine import Value, dot
@@ -51,7 +52,7 @@ def expand(
             continue
         try:
             terms, _ = dot_terms(value)
-        except ValueError:  # a constant bias: the terms do not add up to the data
+        except ValueError:  # the terms do not add up to the data
             picture.append(value)
             continue
         products = [_product(a, b, value.grad) for a, b in terms]
@@ -64,6 +65,7 @@ def expand(
         picture.extend(products)
         total = _stand_in(value.data, value.grad, "sum", tuple(addends), (1.0,) * len(addends))
         total.label = value.label
+        total.const = value.const
         picture.append(total)
         sums[value] = total
     return picture, sums

@@ -33,18 +33,24 @@ def op_style(op: str, const: float | None = None, precision: int = 4) -> OpStyle
     """How the small node of an op is drawn, from the op's entry in the engine's registry.
 
     The text is the op's symbol; an op that took a plain-number operand shows it where
-    it stood (`× 3`, `^ 2`, `1 −`), so a formula can be read back from its picture.
-    Short symbols sit in a circle, longer text in an ellipse; an op the registry does
-    not know is drawn with its own name.
+    it stood (`× 3`, `^ 2`, `1 −`), so a formula can be read back from its picture,
+    and a sum or dot shows the plain numbers it added (`Σ + 1.5`). Short symbols sit
+    in a circle, longer text in an ellipse; an op the registry does not know is drawn
+    with its own name.
 
     >>> op_style("*").text, op_style("tanh").text, op_style("*", 3.0).text, op_style("r-", 1.0).text
     ('×', 'tanh', '× 3', '1 −')
+    >>> op_style("sum", 1.5).text
+    'Σ + 1.5'
     """
     entry = op_named(op)
     text = visible(op if entry is None else entry.symbol)
     if const is not None:
         c = fmt(const, precision)
-        text = f"{c} {text}" if op in LEFT_CONSTANT else f"{text} {c}"
+        if entry is not None and entry.arity is None:  # sum, dot: any number of terms
+            text = f"{text} + {c}"
+        else:
+            text = f"{c} {text}" if op in LEFT_CONSTANT else f"{text} {c}"
     return OpStyle(text, "circle" if len(text) <= 2 else "ellipse")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from engine.fast import Constants
 from engine.value import Value
 
 __all__ = ["construction_order", "dot_terms", "forward_order", "structure"]
@@ -74,36 +75,51 @@ def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Valu
     whose data it is, or a constant).
 
     A dot of Value weights and Value inputs has the parents `ws + xs (+ bias)` and
-    the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects; a dot
-    with constant inputs has the parents `ws (+ bias)` and the constants. A
-    reading is accepted only if it reproduces the node's data exactly.
+    the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects. A dot
+    in which every term has one plain number (Value weights times float inputs, say)
+    marks its local derivatives as `engine.fast.Constants`: each parent was multiplied
+    by its local derivative. The reading must reproduce the node's data exactly, with
+    the node's `const` (a plain-number bias, products of two numbers) added last.
+
+    Raises:
+        ValueError: for a dot that mixes products of two Values with products that
+            have a plain number (its parents do not say which multiplies which), or
+            whose terms do not add up to its data (fields changed by hand).
     """
     ps, ls = node.parents, node.local_grads
-    n, odd = divmod(len(ps), 2)
-    readings: list[tuple[list[tuple[Value, Value | float]], list[Value | float]]] = []
-    if (
-        n
-        and (not odd or ls[-1] == 1.0)
-        and all(ls[i] is ps[n + i].data and ls[n + i] is ps[i].data for i in range(n))
-    ):
-        terms: list[tuple[Value, Value | float]] = [(ps[i], ps[n + i]) for i in range(n)]
-        local: list[Value | float] = [*ps[n : 2 * n], *ps[:n]]
+    terms: list[tuple[Value, Value | float]]
+    local: list[Value | float]
+    if isinstance(ls, Constants):
+        terms, local = list(zip(ps, ls)), list(ls)
+    else:
+        n, odd = divmod(len(ps), 2)
+        if not (
+            n
+            and len(ls) == len(ps)
+            and (not odd or ls[-1] == 1.0)
+            and all(ls[i] is ps[n + i].data and ls[n + i] is ps[i].data for i in range(n))
+        ):
+            raise ValueError(
+                f"cannot read the terms of the dot node {node!r}: it mixes products of two"
+                " Values with products that have a plain number, so its parents do not say"
+                " which multiplies which; make the numbers Values, or use two dots"
+            )
+        terms = [(ps[i], ps[n + i]) for i in range(n)]
+        local = [*ps[n : 2 * n], *ps[:n]]
         if odd:
             terms.append((ps[-1], 1.0))
             local.append(1.0)
-        readings.append((terms, local))
-    readings.append((list(zip(ps, ls)), list(ls)))
-    for terms, local in readings:
-        total: float = 0
-        for a, b in terms:
-            total += a.data * (b.data if isinstance(b, Value) else b)
-        if total == node.data:
-            return terms, local
-    raise ValueError(
-        f"cannot compile the dot node {node!r}: it folds plain numbers into its result (a"
-        " constant bias, or a product of two constants), which the graph does not record;"
-        " make them Values, or add them with + after the dot"
-    )
+    total: float = 0
+    for a, b in terms:
+        total += a.data * (b.data if isinstance(b, Value) else b)
+    if node.const is not None:
+        total += node.const
+    if total != node.data:
+        raise ValueError(
+            f"cannot read the terms of the dot node {node!r}: its parents and local"
+            " derivatives do not add up to its data (were its fields changed by hand?)"
+        )
+    return terms, local
 
 
 def structure(roots: Sequence[Value], inputs: Sequence[Value]) -> tuple[Any, ...]:

@@ -214,27 +214,32 @@ class Program:
         name = self.names.from_label(node.label) or self.names.fresh("t")
         self.var[id(node)] = name
         note = f"{quoted(node.label)}" if node.label and node.label != name else ""
-        if node.op == "sum":
-            start: float = 0.0
+        if node.op == "sum":  # engine.sum adds its plain numbers (`const`) first
+            start = 0.0 if node.const is None else node.const
             for p in node.parents:
                 start += p.data
             if start != node.data:
                 raise ValueError(
-                    f"cannot compile {node!r}: engine.sum() folded plain numbers into it,"
-                    " which the graph does not record; add them with + instead"
+                    f"cannot compile {node!r}: its parents and constant do not add up to its"
+                    " data (were its fields changed by hand?)"
                 )
             terms = [self.name(p) for p in node.parents]
-            return _Step(node, name, sum_lines(name, terms), ["1.0"] * len(terms), note=note)
-        if node.op == "dot":
-            pairs, local = dot_terms(node)
+            local = ["1.0"] * len(terms)
+            if node.const is not None:
+                terms.insert(0, literal(node.const))
+            return _Step(node, name, sum_lines(name, terms), local, note=note)
+        if node.op == "dot":  # the products in order, then the constant (`const`)
+            pairs, dot_local = dot_terms(node)
             terms = [
                 self.name(a)
                 if isinstance(b, float) and b == 1.0
                 else f"{self.name(a)} * {self.name(b)}"
                 for a, b in pairs
             ]
+            if node.const is not None:
+                terms.append(literal(node.const))
             return _Step(
-                node, name, sum_lines(name, terms), [self.name(v) for v in local], note=note
+                node, name, sum_lines(name, terms), [self.name(v) for v in dot_local], note=note
             )
         if entry.arity is None or (entry.derivative is None and not entry.code):
             raise ValueError(f"cannot compile {node!r}: the op {entry.name!r} has no derivative")

@@ -426,13 +426,65 @@ def test_fused_sums_and_dots_compile() -> None:
         assert_same(f(*point), on_graph(fn, point, ["a", "b", "c"]))
 
 
-def test_constant_products_folded_into_a_dot_are_refused() -> None:
-    with pytest.raises(ValueError, match="cannot compile the dot node"):
-        compile(lambda a: dot([a, 2.0], [3.0, 4.0]), [1.0])
-    with pytest.raises(ValueError, match="constant bias"):
-        compile(lambda a, b: dot([a], [b], bias=1.5), [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"engine\.sum"):
-        compile(lambda a: engine.sum([a, 2.0]), [1.0])
+def test_weights_times_zero_constants_are_not_read_as_weights_times_inputs() -> None:
+    # At the point (0, 0) every number is the same float object 0.0, so the local
+    # derivatives of the dot look exactly like those of `a * b` (each the other's
+    # value). The dot's own record must decide: a * 0.0 + b * 0.0 at every point.
+    f = compile(lambda a, b: dot([a, b], [0.0, 0.0]), [0.0, 0.0])
+    assert f(1.0, 2.0) == (0.0, (0.0, 0.0))
+    g = compile(lambda a, b: dot([a], [b]), [0.0, 0.0])
+    assert g(1.0, 2.0) == (2.0, (2.0, 1.0))
+
+
+def test_plain_numbers_in_sums_and_dots_are_written_into_the_code() -> None:
+    f = compile(
+        lambda a, b: engine.sum([a, 2.0, b]) * dot([a, 2.0], [b, 4.0], bias=0.5), [1.0, 3.0]
+    )
+    assert "t1 = 2.0 + a + b" in f.source  # sum() adds its numbers first
+    assert "t2 = a * b + 8.5" in f.source  # dot(): 2.0 * 4.0 + 0.5, after the products
+    for point in ([1.0, 3.0], [-0.5, 0.25]):
+        assert_same(
+            f(*point),
+            on_graph(
+                lambda a, b: engine.sum([a, 2.0, b]) * dot([a, 2.0], [b, 4.0], bias=0.5),
+                point,
+                ["a", "b"],
+            ),
+        )
+
+
+small_floats = st.floats(min_value=-4.0, max_value=4.0, allow_nan=False)
+mixed_terms = st.lists(
+    st.tuples(st.booleans(), st.booleans(), small_floats, small_floats), min_size=1, max_size=5
+)
+
+
+@given(mixed_terms, st.none() | small_floats, st.lists(small_floats, min_size=1, max_size=4))
+def test_sums_and_dots_mixing_values_and_numbers_compile_exactly(
+    terms: list[tuple[bool, bool, float, float]], bias: float | None, numbers: list[float]
+) -> None:
+    # Each term of the dot is a weight and an input, either one an input Value or a
+    # plain number; the sum mixes the dot with plain numbers. The code must give the
+    # graph's floats at a fresh point, the numbers folded in where the graph adds them.
+    n = len(terms)
+
+    def fn(*v: Value) -> Value:
+        ws = [v[i] if w_is_value else w for i, (w_is_value, _, w, _) in enumerate(terms)]
+        xs = [v[n + i] if x_is_value else x for i, (_, x_is_value, _, x) in enumerate(terms)]
+        return engine.sum([numbers[0], dot(ws, xs, bias=bias), *numbers[1:]])
+
+    point = [t[2] for t in terms] + [t[3] for t in terms]
+    pairs = [w and x for w, x, _, _ in terms]
+    if any(pairs) and any(w != x for w, x, _, _ in terms):
+        # Products of two Values beside products with one plain number: the parents do
+        # not say which multiplies which, so compiling is refused.
+        with pytest.raises(ValueError, match="mixes products of two Values"):
+            compile(fn, point)
+        return
+    f = compile(fn, point)
+    names = [f"v{i}" for i in range(2 * n)]
+    for at in (point, [x * 0.5 - 0.25 for x in point]):
+        assert_same(f(*at), on_graph(fn, at, names))
 
 
 def test_constant_values_made_inside_fn_are_written_into_the_code() -> None:

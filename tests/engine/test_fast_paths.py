@@ -354,3 +354,48 @@ def test_written_out_relu_makes_the_node_the_registry_makes(a: float) -> None:
     assert (fast_node.local_grads is fast.ZERO) == (slow_node.local_grads is fast.ZERO)
     with no_grad():
         assert x.relu().parents == generic(x).parents == ()
+
+
+# ------------------------------------------------- constants of sums and dots
+
+
+@given(st.lists(st.one_of(small, small.map(Value)), min_size=1, max_size=6))
+def test_a_sum_keeps_its_plain_numbers_total_as_const(terms: list[float | Value]) -> None:
+    node = engine.sum(terms)
+    numbers = [t for t in terms if not isinstance(t, Value)]
+    values = [t for t in terms if isinstance(t, Value)]
+    assert node.parents == tuple(values)
+    total = 0.0  # the numbers are added first, in order, then the Values
+    for n in numbers:
+        total += n
+    assert node.const == (total if numbers else None)
+    for v in values:
+        total += v.data
+    assert node.data == total
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), st.booleans(), small, small), min_size=1, max_size=5),
+    st.none() | small | small.map(Value),
+)
+def test_a_dots_data_is_its_products_then_its_const(
+    terms: list[tuple[bool, bool, float, float]], bias: float | Value | None
+) -> None:
+    ws = [Value(w) if w_value else w for w_value, _, w, _ in terms]
+    xs = [Value(x) if x_value else x for _, x_value, _, x in terms]
+    node = dot(ws, xs, bias=bias)
+    plain = [w * x for w_value, x_value, w, x in terms if not (w_value or x_value)]
+    if plain or (bias is not None and not isinstance(bias, Value)):
+        expected = math.fsum(plain) + (0.0 if isinstance(bias, Value) or bias is None else bias)
+        assert node.const == pytest.approx(expected, abs=1e-12)
+    else:
+        assert node.const is None
+    # Marked as constants exactly when no term multiplies two Values.
+    assert isinstance(node.local_grads, fast.Constants) == (
+        not any(w_value and x_value for w_value, x_value, _, _ in terms)
+    )
+    want = math.fsum(
+        [w * x for w_value, x_value, w, x in terms]
+        + [bias.data if isinstance(bias, Value) else bias or 0.0]
+    )
+    assert node.data == pytest.approx(want, rel=1e-12, abs=1e-12)

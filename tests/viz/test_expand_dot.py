@@ -115,10 +115,23 @@ def test_expanded_boxes_count_towards_max_nodes() -> None:
         draw_graph(z, max_nodes=7, expand_dot=True)
 
 
-def test_a_dot_with_a_constant_bias_stays_fused() -> None:
+def test_a_constant_bias_shows_in_the_sums_op() -> None:
     w = Value(0.5, "w")
-    z = dot([w], [2.0], bias=1.5)  # the graph does not record the constant 1.5
-    assert [text for _, text in ops(draw_graph(z, expand_dot=True).source)] == ["w·x"]
+    z = dot([w], [2.0], bias=1.5)
+    source = draw_graph(z, expand_dot=True).source
+    assert '[label="× 2" ' in source and '[label="Σ + 1.5" ' in source
+    sums = [n.value for n in walk(z, expand_dot=True).nodes if n.value.op == "sum"]  # type: ignore[union-attr]
+    assert [(s.data, s.const) for s in sums] == [(2.5, 1.5)]
+
+
+def test_zero_weights_times_zero_inputs_pair_each_weight_with_its_input() -> None:
+    # Every number here is the same float object 0.0, so the dot's local derivatives
+    # are the very objects its parents hold: only the dot's own record can tell that
+    # w0 and w1 are two weights times constants, not a weight times an input.
+    w0, w1 = Value(0.0, "w0"), Value(0.0, "w1")
+    z = dot([w0, w1], [0.0, 0.0])
+    products = [n.value for n in walk(z, expand_dot=True).nodes if n.value.op == "*"]  # type: ignore[union-attr]
+    assert [(p.parents, p.const) for p in products] == [((w0,), 0.0), ((w1,), 0.0)]
 
 
 def test_dots_inside_a_group_stay_fused() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import Value
+import engine
+from engine import Value, dot
 from tests.viz.test_draw import figure5
 from tests.viz.test_walk import random_graph
 from viz.draw import pipe
@@ -112,6 +113,17 @@ def test_frame_captions_and_labels_are_escaped_in_the_dot_text() -> None:
     x = Value(2.0, 'a<b> & "c" {d|e}')
     for s in step_through(x * 3):
         assert "a<b>" not in s.graph.source and "a&lt;b&gt; &amp;" in s.graph.source
+
+
+def test_captions_show_the_plain_numbers_of_sums_and_dots_where_they_are_added() -> None:
+    w, x = Value(0.5, "w"), Value(3.0, "x")
+    z = dot([w], [2.0], bias=1.5)
+    z.label = "z"
+    s = engine.sum([z, 2.0, x])
+    s.label = "s"
+    captions = [step.caption for step in forward_steps(s)]
+    assert "z = dot(w, 1.5) = dot(0.5, 1.5) = 2.5" in captions[0]
+    assert "s = sum(2, z, x) = sum(2, 2.5, 3) = 7.5" in captions[1]
 
 
 def test_shared_node_shows_the_plus_equals_where_contributions_add_up() -> None:
