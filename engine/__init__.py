@@ -7,7 +7,7 @@ Only the standard library is imported here, so `import engine` is instant.
   one-input ops.
 - `engine.fast`: fused `sum`/`dot`, whole-layer `matvec`, the float path.
 - `engine.checks`: the input checks every package shares.
-- `engine.checking`: `gradcheck`; `engine.strategies`: hypothesis strategies.
+- `engine.finite_differences`: `gradcheck`; `engine.strategies`: hypothesis strategies.
 - `engine.codegen`: backprop as code, `to_source` and `compile`.
 
 Example:
@@ -20,10 +20,10 @@ Example:
 """
 
 import engine.display  # noqa: F401 - attaches Value._repr_mimebundle_ (rich display)
-from engine.checking import GradcheckError, GradcheckReport, gradcheck
 from engine.codegen import compile, to_source
 from engine.collector import collector_paused
 from engine.fast import dot, matvec, matvec_batch, sum
+from engine.finite_differences import GradcheckError, GradcheckReport, gradcheck
 from engine.grad_mode import is_grad_enabled, no_grad
 from engine.ops import OPS, OPS_BY_NAME, Domain, Op, define_op
 from engine.value import Value
