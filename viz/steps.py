@@ -315,8 +315,11 @@ class _Replay:
                 ([c, words[0]], [c, values[0]]) if left else ([words[0], c], [values[0], c])
             )
         elif node.const is not None:  # a sum adds its plain numbers first, a dot last
-            c = [num(node.const)]
-            words, values = (c + words, c + values) if node.op == "sum" else (words + c, values + c)
+            added = [num(node.const)]
+            if node.op == "sum":
+                words, values = added + words, added + values
+            else:
+                words, values = words + added, values + added
         if symbol and len(words) == 2:
             formula = f"{words[0]} {symbol} {words[1]} = {values[0]} {symbol} {values[1]}"
         else:
