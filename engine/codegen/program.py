@@ -257,7 +257,8 @@ class Program:
             else:
                 domain = entry.domain(i)
                 conditions = [] if domain == REALS else _outside(var, domain)
-                why = f"{entry.name}() needs {domain.text}"
+                called = f"{entry.name}()" if entry.name.isidentifier() else entry.name
+                why = f"{called} needs {domain.text}"  # log() needs ..., / needs ...
             if conditions:
                 step.guards.append((" or ".join(conditions), why))
         keys = dict(zip("ab", map(self.name, args)), out=name)

@@ -290,6 +290,11 @@ def test_a_guard_raises_outside_domain_which_a_caller_can_catch() -> None:
     assert "raise OutsideDomain" in to_source(lambda x: x.log(), [1.0])
 
 
+def test_a_guard_says_in_words_which_op_needs_what() -> None:
+    assert "if x <= 0.0:  # 'log() needs a positive input'" in to_source(lambda x: x.log(), [1.0])
+    assert "if x == 0.0:  # '/ needs a non-zero input'" in to_source(lambda x: 3.0 / x, [1.0])
+
+
 # -------------------------------------------------------------- custom ops
 
 
