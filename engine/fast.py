@@ -41,7 +41,7 @@ _ONLY_FLOATS = {float}
 
 
 class Constants(tuple):  # type: ignore[type-arg]
-    """The local derivatives of a dot node whose every term has one plain number.
+    """The local derivatives of a dot node in which no term multiplies two Values.
 
     In such a dot (a first layer: Value weights times float inputs) each local
     derivative is a constant, the plain number its parent was multiplied by, never
@@ -118,8 +118,8 @@ def dot(
     `xs[i]` is `ws[i]`; the bias, if it is a Value, gets 1. Plain numbers on either
     side are constants and not parents. The parents are the Value weights, then the
     Value inputs, then the bias (so a neuron's weights lead, and the bias is last).
-    A plain-number bias, plus any product of two plain numbers, is the node's `const`:
-    the sum of the products with a Value in them, plus `const`, is its data.
+    A plain-number bias, plus any product of two plain numbers, is the node's `const`.
+    The data adds up the products with a Value in them, then a Value bias, then `const`.
 
     Args:
         ws: the weights.
