@@ -34,8 +34,9 @@ def expand(
         and a map from each expanded dot to its sum.
 
     A plain-number bias (the dot's `const`) stays in the sum's op, as `Σ + 0.5`. A
-    dot whose fields were changed by hand, so that its terms no longer add up to its
-    data, stays fused.
+    dot whose terms cannot be read (one that multiplies two Values in one term and a
+    Value by a plain number in another, or whose fields were changed by hand) stays
+    fused: see `engine.codegen.graph.dot_terms`.
 
     Example:
         >>> from engine import Value, dot
@@ -52,7 +53,7 @@ def expand(
             continue
         try:
             terms, _ = dot_terms(value)
-        except ValueError:  # the terms do not add up to the data
+        except ValueError:  # its terms cannot be read: draw it as it is
             picture.append(value)
             continue
         products = [_product(a, b, value.grad) for a, b in terms]

@@ -76,7 +76,7 @@ def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Valu
 
     A dot of Value weights and Value inputs has the parents `ws + xs (+ bias)` and
     the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects. A dot
-    in which every term has one plain number (Value weights times float inputs, say)
+    in which no term multiplies two Values (Value weights times float inputs, say)
     marks its local derivatives as `engine.fast.Constants`: each parent was multiplied
     by its local derivative. The reading must reproduce the node's data exactly, with
     the node's `const` (a plain-number bias, products of two numbers) added last.
