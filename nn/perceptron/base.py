@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 from typing import Any, ClassVar, Generic, TypeVar
 
 from engine import Value
@@ -166,6 +167,32 @@ class PerceptronBase(Generic[StepT]):
             self._raw = [v.data for v in values]
             for v, total in zip(values, self._totals):
                 v.data = total / len(self._trace)
+
+    def _pass(self, F: list[list[float]], labels: list[Any]) -> int:
+        """One pass over the samples; returns the mistakes made (in each subclass)."""
+        raise NotImplementedError
+
+    def _passes_until_no_mistake(
+        self, F: list[list[float]], labels: list[Any], name: str, what: str
+    ) -> None:
+        """Pass over the data until a pass makes no mistake, at most `max_epochs` times.
+
+        If the last pass still made mistakes, warn with a ConvergenceWarning that
+        names the model (`name`) and what may not be separable (`what`), pointing at
+        the caller of `fit`.
+        """
+        mistakes = 0
+        for _ in range(self.max_epochs):
+            mistakes = self._pass(F, labels)
+            if mistakes == 0:
+                return
+        warnings.warn(
+            f"{name} did not converge in max_epochs={self.max_epochs} passes: the last pass"
+            f" still made {mistakes} mistake(s). The {what} may not be linearly separable;"
+            " raise max_epochs or add features.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
     def _feature_width(self, n_features: int) -> int:
         """The length of a weight vector for raw rows of `n_features` numbers."""

@@ -25,7 +25,6 @@ The multiclass model lives in `nn.perceptron.multiclass`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 from engine import Value, dot, no_grad
@@ -163,19 +162,7 @@ class Perceptron(PerceptronBase[PerceptronStep]):
         F = self._features(X)
         labels = check_binary_labels(y, len(F))
         self._begin(len(F[0]))
-        mistakes = 0
-        for _ in range(self.max_epochs):
-            mistakes = self._pass(F, labels)
-            if mistakes == 0:
-                break
-        if mistakes:
-            warnings.warn(
-                f"Perceptron did not converge in max_epochs={self.max_epochs} passes: the last"
-                f" pass still made {mistakes} mistake(s). The data may not be linearly"
-                " separable; raise max_epochs or add features.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        self._passes_until_no_mistake(F, labels, "Perceptron", "data")
         return self
 
     def partial_fit(self, X: Sequence[Sequence[float]], y: Sequence[int]) -> Perceptron:
@@ -274,8 +261,10 @@ class Perceptron(PerceptronBase[PerceptronStep]):
 
         Example:
             >>> p = Perceptron(initial_weights=[-1, 0, 0], max_epochs=1)
-            >>> import warnings; warnings.simplefilter("ignore", ConvergenceWarning)
-            >>> a = p.fit([[1, 1], [3, 2]], [-1, 1]).activation([2, 4])
+            >>> import warnings
+            >>> with warnings.catch_warnings():  # one pass leaves a mistake: a warning
+            ...     warnings.simplefilter("ignore")
+            ...     a = p.fit([[1, 1], [3, 2]], [-1, 1]).activation([2, 4])
             >>> a.op, a.data, [w.label for w in a.parents]
             ('dot', 14.0, ['w0', 'w1', 'w2'])
         """

@@ -10,7 +10,6 @@ predicted class's row; the other rows stay as they are.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Sequence
 
 from engine import Value, dot, no_grad
@@ -19,7 +18,7 @@ from engine.checks import (
     check_classes,
     check_vector,
 )
-from nn.perceptron.base import ConvergenceWarning, PerceptronBase
+from nn.perceptron.base import PerceptronBase
 from nn.perceptron.trace import MulticlassStep, format_multiclass_trace
 
 __all__ = ["MulticlassPerceptron"]
@@ -57,9 +56,11 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
 
     Example (the notes' example: scores 11, 13, 8, true class 2):
         >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
-        >>> import warnings; warnings.simplefilter("ignore", ConvergenceWarning)
-        >>> m = MulticlassPerceptron(bias=False, initial_weights=W, classes=[0, 1, 2],
-        ...                          max_epochs=1).fit([[-2, 3, 1]], [2])
+        >>> import warnings
+        >>> with warnings.catch_warnings():  # one pass leaves a mistake: a warning
+        ...     warnings.simplefilter("ignore")
+        ...     m = MulticlassPerceptron(bias=False, initial_weights=W, classes=[0, 1, 2],
+        ...                              max_epochs=1).fit([[-2, 3, 1]], [2])
         >>> m.trace_[0].scores, m.trace_[0].predicted
         ((11.0, 13.0, 8.0), 1)
         >>> m.weights_
@@ -149,19 +150,7 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         F = self._features(X)
         labels, classes = check_classes(y, len(F), self.classes)
         self._begin(classes, len(F[0]))
-        mistakes = 0
-        for _ in range(self.max_epochs):
-            mistakes = self._pass(F, labels)
-            if mistakes == 0:
-                break
-        if mistakes:
-            warnings.warn(
-                f"MulticlassPerceptron did not converge in max_epochs={self.max_epochs}"
-                f" passes: the last pass still made {mistakes} mistake(s). The classes may"
-                " not be linearly separable; raise max_epochs or add features.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        self._passes_until_no_mistake(F, labels, "MulticlassPerceptron", "classes")
         return self
 
     def partial_fit(
