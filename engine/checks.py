@@ -9,6 +9,7 @@ names the argument (`X[3][1]`), shows the bad value and says what is allowed.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Hashable
 from typing import Any, NoReturn
 
@@ -28,6 +29,8 @@ __all__ = [
     "check_real",
     "check_vector",
     "checked_power",
+    "power_slope",
+    "raise_non_finite",
     "raise_overflow",
     "sign",
 ]
@@ -74,7 +77,11 @@ def as_float(x: object, what: str) -> float:
         raise TypeError(f"{what} must be a real number (int or float), got {x!r}")
     try:
         value = float(x)  # type: ignore[arg-type,unused-ignore]
-    except (TypeError, ValueError, OverflowError):
+    except OverflowError:
+        raise ValueError(
+            f"{what} is too large for a float (at most about 1.8e308), got {_short(x)}"
+        ) from None
+    except (TypeError, ValueError):
         raise TypeError(f"{what} must be a real number (int or float), got {x!r}") from None
     if value - value:
         raise ValueError(f"{what} must be finite, got {x!r}")
@@ -96,9 +103,29 @@ def as_operand(x: object, op: str) -> float:
     return as_float(x, f"constant operand of '{op}'")
 
 
+def _short(x: object) -> str:
+    """`repr(x)`, or for an int too long to show, how many digits it has."""
+    if isinstance(x, int) and abs(x) > 10**30:
+        return f"an int of {len(format(x, 'x')) * 1.2:.0f} or so digits"
+    return repr(x)
+
+
+def raise_non_finite(op: str, operand: object) -> NoReturn:
+    """The ValueError of an op given a NaN or infinity (a `.data` set by hand)."""
+    raise ValueError(
+        f"'{op}' got a non-finite input {operand!r}: NaN and infinity never enter a graph"
+        " (was .data set by hand?)"
+    )
+
+
 def raise_overflow(op: str, *operands: object) -> NoReturn:
-    """The OverflowError every op raises for a result beyond the largest float."""
+    """The error every op raises for a result that is not a finite float: a ValueError
+    naming a non-finite input, else the OverflowError of a result too large."""
     symbol = op.removeprefix("r") if op in ("r-", "r/", "r**") else op
+    for operand in operands:
+        x = getattr(operand, "data", operand)
+        if isinstance(x, float) and x - x != 0.0:
+            raise_non_finite(symbol, operand)
     shown = f" {symbol} ".join(map(repr, operands)) if len(operands) == 2 else repr(operands)
     raise OverflowError(
         f"'{symbol}' overflows for {shown}: the result is beyond the largest float (1.8e308)"
@@ -156,6 +183,27 @@ def checked_power(a: float, b: float, base: object, exponent: object) -> float:
     if p - p != 0.0:
         raise_overflow("**", base, exponent)
     return float(p)
+
+
+MIN_NORMAL = sys.float_info.min  # the smallest float with full precision
+
+
+def power_slope(a: float, c: float, p: float) -> float:
+    """d(a ** c) / da = c a^(c-1), given `p = a ** c`.
+
+    Written `c p / a`, so that no intermediate overflows where the result is finite
+    (`1e-300 ** -1`), except where `p` has lost its precision by underflowing (below
+    about 2.2e-308): there `c a^(c-1)` keeps the slope (`1e-300 ** 1.5` has the slope
+    1.5e-150, though `p` is 0.0). At a = 0 the slope is 1 for c = 1, else 0.
+
+    >>> power_slope(3.0, 2.0, 9.0), power_slope(1e-300, 1.5, 0.0), power_slope(0.0, 1.0, 0.0)
+    (6.0, 1.5e-150, 1.0)
+    """
+    if not a:
+        return float(c == 1.0)
+    if abs(p) >= MIN_NORMAL:
+        return c * p / a
+    return c * float(a ** (c - 1.0))
 
 
 def check_bool(value: object, name: str) -> bool:

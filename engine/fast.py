@@ -5,15 +5,15 @@ to compute exactly the numbers they compute. The contract, proven by the equival
 tests in tests/engine/test_fast_paths.py and tests/nn/test_speed_paths.py:
 
 - `sum(terms)` and `dot(ws, xs, bias)` are one node each (op "sum", "dot"), with one
-  local derivative per parent: a neuron is one node instead of 2n+1.
+  local derivative per parent: a neuron is one node instead of 2n+1. Both add left to
+  right, one rounding per `+`, on every supported Python (`add_in_order`).
 - `matvec(rows, xs, biases)` makes, for each row, exactly the node
   `dot(row, xs, bias)` makes; `matvec_batch` does it for many input vectors,
   reading the weights once.
 - `forward_floats(stages, X)` computes a network's outputs with plain floats, equal to
   the last bit to the Value path (nn uses it under `no_grad()`).
-- `backward(root)` is `Value.backward` that stops at nodes nothing flows through
-  (a relu that is off): leaves get the same gradients, interior nodes behind such a
-  node keep stale ones. Training reads only the leaves.
+- `backward(root)` is `Value.backward` without its check for NaN and infinity:
+  training checks the leaves it reads.
 
 This is the one module that writes node creation out by hand (in `matvec`'s row loop,
 marked), and the one allowed to reach into `engine.value`'s internals.
@@ -22,6 +22,7 @@ marked), and the one allowed to reach into `engine.value`'s internals.
 from __future__ import annotations
 
 import builtins
+import sys
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from math import isfinite
@@ -34,8 +35,44 @@ from engine.ops import BUILTIN_NAMES, OPS_BY_NAME, REALS, Op, register
 from engine.value import EMPTY, ONE, Number, Value, _new, make_node
 from engine.walk import ZERO, interior_order
 
-_sum = builtins.sum
 _data = attrgetter("data")
+NO_TERM = -0.0
+"""What adding no term gives: -0.0, the number that leaves every float unchanged when
+added (`-0.0 + x` is `x`, also for `x = -0.0`, where `0.0 + x` would give `0.0`)."""
+
+
+class _InOrder(float):
+    """A float whose sum() skips CPython's summation fast path (see `add_in_order`)."""
+
+    __slots__ = ()
+
+
+if sys.version_info < (3, 12):
+    _add = builtins.sum  # adds left to right, one rounding per term
+else:
+
+    def _add(terms: Iterable[float], start: float = NO_TERM) -> float:
+        # Since 3.12, sum() of floats compensates rounding errors when its running
+        # total is a float. Starting from a float subclass takes its generic loop
+        # instead, `total = total + term`: left to right, exactly as 3.11 adds.
+        return float(builtins.sum(terms, _InOrder(start)))
+
+
+def add_in_order(terms: Iterable[float], start: float = NO_TERM) -> float:
+    """`start + t1 + t2 + ... + tn`, added left to right with one rounding per `+`.
+
+    This is the summation rule of `sum`, `dot`, `matvec` and `matvec_batch`, on every
+    supported Python: the floats a reader gets by writing the additions out, and the
+    ones generated code computes. (Python's built-in `sum()` of floats follows it up to
+    3.11; from 3.12 on it compensates rounding errors and can give other floats.)
+    Without a `start` the first term starts the total, unchanged.
+
+    >>> add_in_order([1e16, 1.0, -1e16]), add_in_order([-0.0])
+    (0.0, -0.0)
+    """
+    return _add(terms, start)
+
+
 _ONLY_VALUES = {Value}
 _ONLY_FLOATS = {float}
 
@@ -54,23 +91,29 @@ class Constants(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
-def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float]:
-    """Separate Values from plain-number constants, validating the constants."""
+def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float | None]:
+    """Separate Values from plain-number constants (validated), and add the constants
+    in order (None if there are none)."""
     values: list[Value] = []
-    constant = 0.0
+    numbers: list[float] = []
     for i, t in enumerate(terms):
         if isinstance(t, Value):
             values.append(t)
         else:
-            constant += as_float(t, f"{what}[{i}]")
-    return values, constant
+            numbers.append(as_float(t, f"{what}[{i}]"))
+    return values, (add_in_order(numbers) if numbers else None)
 
 
 def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy/torch
     """Add many terms in one node (op `"sum"`); every local derivative is 1.
 
-    Plain numbers among the terms are constants, not parents: their total is added
-    first and kept in the node's `const`, so pictures and generated code show it.
+    Plain numbers among the terms are constants, not parents: their total is kept in
+    the node's `const`, so pictures and generated code show it.
+
+    The rule, on every supported Python: `const + v1 + v2 + ... + vn` over the Value
+    terms' data, added left to right with one rounding per `+` (`v1 + ... + vn` when
+    there is no plain number), exactly as the additions written out compute it (see
+    `add_in_order`; Python 3.12's built-in `sum()` of floats gives other floats).
 
     Args:
         terms: Values and/or numbers.
@@ -97,11 +140,10 @@ def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy
     # set(map(type, ...)) checks every element at C speed, unlike all(<generator>).
     if set(map(type, terms)) == _ONLY_VALUES:
         values: Sequence[Value] = terms  # type: ignore[assignment]
-        constant, const = 0.0, None
+        const = None
     else:
-        values, constant = _split(terms, "terms")
-        const = constant
-    data = _sum(map(_data, values), constant)
+        values, const = _split(terms, "terms")
+    data = _add(map(_data, values), NO_TERM if const is None else const)
     if not isfinite(data):
         _raise_non_finite("sum", data, [v.data for v in values])
     return make_node(data, tuple(values), (1.0,) * len(values), "sum", const)
@@ -119,7 +161,9 @@ def dot(
     side are constants and not parents. The parents are the Value weights, then the
     Value inputs, then the bias (so a neuron's weights lead, and the bias is last).
     A plain-number bias, plus any product of two plain numbers, is the node's `const`.
-    The data adds up the products with a Value in them, then a Value bias, then `const`.
+    The data adds, left to right with one rounding per `+` on every supported Python
+    (see `add_in_order`), the products with a Value in them (in the parents' order),
+    then a Value bias, then `const`: `w1*x1 + w2*x2 + ... + b`, as written out.
 
     Args:
         ws: the weights.
@@ -155,14 +199,14 @@ def dot(
     if isinstance(bias, Value):
         tail, tail_local, b = (bias,), ONE, bias.data
     elif bias is None:
-        tail, tail_local, b = EMPTY, EMPTY, 0.0
+        tail, tail_local, b = EMPTY, EMPTY, NO_TERM  # adding -0.0 changes nothing
     else:
         tail, tail_local = EMPTY, EMPTY
         b = const = as_float(bias, "dot() bias")
     if first_layer:
         # Value weights times float data: only the weights are parents.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
-        data = _sum(map(mul, wd, xs)) + b
+        data = _add(map(mul, wd, xs), NO_TERM) + b
         if ACTIVE[0] and no_grad_depth() and isfinite(data):
             return make_node(data, EMPTY, EMPTY, "dot", const)  # no_grad(): no tuples
         parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
@@ -171,7 +215,7 @@ def dot(
         # Value weights times Value activations.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
         xd = [x.data for x in xs]  # type: ignore[union-attr]
-        data = _sum(map(mul, wd, xd)) + b
+        data = _add(map(mul, wd, xd), NO_TERM) + b
         if ACTIVE[0] and no_grad_depth() and isfinite(data):
             return make_node(data, EMPTY, EMPTY, "dot", const)
         parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
@@ -227,7 +271,7 @@ def _mixed_dot(
             local.append(w_data)
             if not isinstance(w, Value):  # a product of two Values is counted above
                 products.append(x_data * w_data)
-    return _sum(products), (_sum(plain) if plain else None), parents, local
+    return _add(products, NO_TERM), (_add(plain, NO_TERM) if plain else None), parents, local
 
 
 def _raise_non_finite(op: str, data: float, numbers: Sequence[float]) -> NoReturn:
@@ -414,7 +458,7 @@ def _prepare(
         bias: tuple[Value, ...]
         one: tuple[float, ...]
         if biases is None:
-            bias, bd, one = EMPTY, 0.0, EMPTY
+            bias, bd, one = EMPTY, NO_TERM, EMPTY
         else:
             b: Value = biases[j]  # type: ignore[assignment]
             bias, bd, one = (b,), b.data, ONE
@@ -442,7 +486,7 @@ def _rows_times(
     out: list[Value] = []
     append = out.append
     for ws, wd, bd, bias, fixed in prepared:
-        data = _sum(map(mul, wd, xd)) + bd
+        data = _add(map(mul, wd, xd), NO_TERM) + bd
         if not isfinite(data):
             # Let dot() name the culprit (a non-finite input or an overflow).
             dot(ws, xs, bias=bias[0] if bias else None)
@@ -483,7 +527,7 @@ def _sequence(obj: Any, name: str) -> Any:
 
 def _dot_forward(*args: float) -> float:
     half = len(args) // 2
-    return float(_sum(map(mul, args[:half], args[half:])))
+    return _add(map(mul, args[:half], args[half:]), NO_TERM)
 
 
 def _apply_dot(*args: Value | Number) -> Value:
@@ -492,7 +536,16 @@ def _apply_dot(*args: Value | Number) -> Value:
 
 
 register(
-    Op("sum", None, lambda *a: _sum(a), None, (REALS,), "Σ", lambda *a: sum(a), doc="a1 + ... + an")
+    Op(
+        "sum",
+        None,
+        lambda *a: _add(a, NO_TERM),
+        None,
+        (REALS,),
+        "Σ",
+        lambda *a: sum(a),
+        doc="a1 + ... + an",
+    )
 )
 register(
     Op(
@@ -520,7 +573,7 @@ def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[
 
     Under `no_grad()` nothing links a network's outputs to the numbers computed on
     the way, so those are plain floats here, computed with the very expressions the
-    Value path uses (each weighted sum as `sum(map(mul, ws, xs)) + b` in the same
+    Value path uses (each weighted sum as `w1*x1 + ... + wn*xn + b` in the same
     order, each activation by its registry entry's `forward`): every output equals
     the Value path's to the last bit. Only the outputs are made into Values (leaves,
     with the op the Value path gives them).
@@ -543,7 +596,7 @@ def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[
     for x in X:
         h = [v.data if type(v) is Value else v for v in x]
         for wd, bd, forward in layers:
-            z = [_sum(map(mul, w, h)) + b for w, b in zip(wd, bd)]
+            z = [_add(map(mul, w, h), NO_TERM) + b for w, b in zip(wd, bd)]
             if not _all_finite(z):
                 return None
             if forward is not None:
@@ -603,7 +656,7 @@ Value.relu = relu  # type: ignore[attr-defined,unused-ignore]
 
 
 def _all_finite(z: list[float]) -> bool:
-    total = _sum(z)  # finite unless some term is not (or, rarely, the sum overflows)
+    total = builtins.sum(z)  # finite unless some term is not (or, rarely, the sum overflows)
     return not total - total or all(map(isfinite, z))
 
 
@@ -611,15 +664,12 @@ def _all_finite(z: list[float]) -> bool:
 
 
 def backward(root: Value) -> None:
-    """`root.backward()` for training: the leaves get exactly the same gradients.
+    """`root.backward()` for training, without its check for NaN and infinity.
 
-    The walk does not go past a node nothing flows through (a relu that is off,
-    `step`, `abs` at 0), which in a relu network skips every unit that is off. The
-    computed nodes behind such a node keep whatever gradient they had, so use it only
-    where nothing reads them, as `nn.train_step` does. It does not check gradients
-    for NaN or infinity either: the caller checks the leaves it reads.
+    Every gradient comes out exactly as `root.backward()` leaves it; the caller checks
+    the leaves it reads (`nn.train_step` does), which saves a pass over the graph.
     """
-    order = interior_order(root, reset_all=False)
+    order = interior_order(root)
     root.grad = 1.0 if root.parents else root.grad + 1.0
     for node in reversed(order):  # the chain rule, exactly as in Value.backward
         if g := node.grad:

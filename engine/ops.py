@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.checks import power_slope
 from engine.value import LEFT_CONSTANT, ONE, Value, make_node
 from engine.walk import ZERO
 
@@ -326,12 +327,17 @@ _binary_entry(
 _binary_entry(
     "**",
     operator.pow,
-    lambda a, b, out: (b * out / a, out * math.log(a)),
+    lambda a, b, out: (power_slope(a, b, out), out * math.log(a)),
     symbol="^",
     domains=(POSITIVE, REALS),
     doc="a ** b (a Value base must be positive; a constant exponent allows any base)",
-    # d/da as Value.__pow__ computes it: b out / a, and at a = 0 (constant b only) 0 or 1
-    code=("{a} ** {b}", "{b} * {out} / {a} if {a} else float({b} == 1.0)", "{out} * math.log({a})"),
+    # d/da as engine.checks.power_slope computes it
+    code=(
+        "{a} ** {b}",
+        "float({b} == 1.0) if not {a} else {b} * {out} / {a}"
+        " if abs({out}) >= 2.2250738585072014e-308 else {b} * {a} ** ({b} - 1.0)",
+        "{out} * math.log({a})",
+    ),
 )
 register(
     Op(

@@ -23,7 +23,14 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.checks import as_float, as_operand, checked_power, raise_overflow
+from engine.checks import (
+    as_float,
+    as_operand,
+    checked_power,
+    power_slope,
+    raise_non_finite,
+    raise_overflow,
+)
 from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.walk import check_gradients, interior_order
 
@@ -175,29 +182,33 @@ class Value:
 
     def __pow__(self, other: Value | Number) -> Value:
         a = self.data
+        if a - a != 0.0:  # x ** 0 would turn a NaN set by hand into 1.0
+            raise_non_finite("**", self)
         if isinstance(other, Value):
+            if other.data - other.data != 0.0:
+                raise_non_finite("**", other)
             if a <= 0.0:
                 raise ValueError(
                     f"Value ** Value needs a positive base, got {self!r} ** {other!r}"
                     " (use a constant exponent for negative bases)"
                 )
-            p = checked_power(a, other.data, self, other)  # d/da = b p / a, d/db = p ln a
-            return make_node(p, (self, other), (other.data * p / a, p * math.log(a)), "**")
+            b = other.data
+            p = checked_power(a, b, self, other)  # d/da = b a^(b-1), d/db = p ln a
+            return make_node(p, (self, other), (power_slope(a, b, p), p * math.log(a)), "**")
         if (c := as_operand(other, "**")) is NotImplemented:
             return NotImplemented
         if a == 0.0 and 0.0 < c < 1.0:
             raise ValueError(f"x ** {c!r} has no finite derivative at x = 0 (got {self!r})")
         p = checked_power(a, c, self, other)
-        # d(a^c)/da = c a^(c-1), written c p / a so that no intermediate overflows when
-        # the result is finite (1e-300 ** -1); at a = 0 it is 1 for c = 1, else 0.
-        d = c * p / a if a else float(c == 1.0)
-        return make_node(p, (self,), (d,), "**", c)
+        return make_node(p, (self,), (power_slope(a, c, p),), "**", c)  # c a^(c-1)
 
     def __rpow__(self, other: Number) -> Value:  # c ** x
         if (c := as_operand(other, "**")) is NotImplemented:
             return NotImplemented
         if c <= 0.0:
             raise ValueError(f"number ** Value needs a positive base, got {other!r} ** {self!r}")
+        if self.data - self.data != 0.0:  # 1.0 ** x would turn a NaN into 1.0
+            raise_non_finite("**", self)
         p = checked_power(c, self.data, other, self)
         return make_node(p, (self,), (p * math.log(c),), "r**", c)  # d(c^x)/dx
 
@@ -228,7 +239,7 @@ class Value:
         """
         gradient = as_float(gradient, "backward() gradient")
         ends: list[Value] = []  # where the gradient stops: leaves, relus that are off
-        order = interior_order(self, reset_all=True, ends=ends)  # every gradient reset
+        order = interior_order(self, ends=ends)  # every gradient reset
         self.grad = gradient if self.parents else self.grad + gradient
         for node in reversed(order):  # the chain rule, the same for every op
             if g := node.grad:

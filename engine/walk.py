@@ -13,8 +13,8 @@ ZERO = (0.0,)  # the shared local derivative of a node nothing flows through
 _grad = attrgetter("grad")
 
 
-def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None) -> list[Any]:
-    """The computed (non-leaf) nodes `root`'s gradient flows into, parents first, grads 0.
+def interior_order(root: Any, *, ends: list[Any] | None = None) -> list[Any]:
+    """The computed (non-leaf) nodes `root` depends on, parents first, grads reset to 0.
 
     Leaves are left out: they have no parents to pass a gradient on to, and in a
     network most parents are weights, so skipping them saves work on every edge.
@@ -26,16 +26,14 @@ def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None)
     first time it is marked `expanded`, pushed back and its parents pushed above it;
     the second time all its parents are done, so it is emitted and marked `done`.
 
-    The walk does not go past a node whose local derivatives are the shared `(0.0,)`
-    (a relu that is off, `step`): nothing flows through it, so the nodes behind it
-    need no place in the order. With `reset_all`, their gradients are then set to 0
-    in a second, cheaper walk (no order, one visit each), so that every node the root
-    depends on holds its exact gradient; without it they keep whatever they had, and
-    only the leaves' gradients are guaranteed, which is all training reads.
+    The order depends on the graph's shape only, never on its numbers: the walk goes
+    on behind a node nothing flows through (a relu that is off), whose gradient will
+    be 0. Generated code, which must add up each gradient in the same order at any
+    point, follows the very same walk (`engine.codegen.graph.forward_order`).
 
     With an `ends` list, the nodes where the flow of gradient ends are appended to it:
-    every leaf it flows into (once per edge into it) and every node nothing flows
-    through.
+    every leaf (once per edge into it) and every node nothing flows through (local
+    derivatives the shared `(0.0,)`).
     """
     order: list[Any] = []
     if not root.parents:
@@ -44,7 +42,6 @@ def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None)
     stack = [root]
     push, pop, emit = stack.append, stack.pop, order.append
     leaf = None if ends is None else ends.append
-    dead = []  # nodes nothing flows through, whose parents the walk did not enter
     while stack:
         node = pop()
         mark = node.grad
@@ -54,27 +51,14 @@ def interior_order(root: Any, *, reset_all: bool, ends: list[Any] | None = None)
         elif mark is not done:
             node.grad = expanded
             push(node)
-            if node.local_grads is ZERO:
-                dead.append(node)
-                if leaf is not None:
-                    leaf(node)
-                continue
+            if leaf is not None and node.local_grads is ZERO:
+                leaf(node)
             for parent in node.parents:
                 if parent.parents:
                     if parent.grad is not done:
                         push(parent)
                 elif leaf is not None:
                     leaf(parent)
-    if reset_all:
-        # Every node the main walk reached is `done` now; the rest behind a dead node
-        # gets its gradient set to 0 (as `done`, so each is visited once).
-        stack = [p for node in dead for p in node.parents]
-        extend, pop = stack.extend, stack.pop
-        while stack:
-            node = pop()
-            if node.grad is not done and node.parents:  # leaves keep what they hold
-                node.grad = done
-                extend(node.parents)
     return order
 
 

@@ -6,16 +6,18 @@ import builtins
 import inspect
 import linecache
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import Any, Protocol
 
 from engine.checks import as_float
-from engine.codegen.graph import structure
+from engine.codegen.graph import construction_order, structure
 from engine.codegen.names import Names, OutsideDomain, check_name
 from engine.codegen.program import Program, sum_lines
 from engine.grad_mode import is_grad_enabled
+from engine.ops import op_named
 from engine.value import Value
 
 __all__ = ["CompiledFunction", "compile", "exec_source", "graph_source", "to_source"]
@@ -35,6 +37,7 @@ class _Trace:
     inputs: list[Value]
     root: Value
     names: list[str]
+    unused: list[Value]  # computed from the inputs, but not used by the root
 
 
 def _as_values(example_inputs: Sequence[Any], what: str) -> list[float]:
@@ -75,7 +78,58 @@ def _trace(fn: Callable[..., Any], example_inputs: Sequence[Any], names: Names) 
         found = next(filter(None, map(names.from_label, wishes)), None)
         chosen.append(found or names.fresh("x"))
     values = [Value(d, name) for d, name in zip(data, chosen)]
-    return _Trace(fn, values, _call(fn, values), chosen)
+    made: list[Any] = []
+    root = _watched(fn, values, made)
+    return _Trace(fn, values, root, chosen, _unused(made, root, values))
+
+
+def _watched(fn: Callable[..., Any], values: list[Value], made: list[Any]) -> Value:
+    """`_call(fn, values)`, keeping every Value (or list of them) a Python function
+    returned on the way: the nodes `fn` made, also those its result does not use.
+
+    The watch is this thread's profile hook (`sys.setprofile`), set for the call only;
+    a profiler already watching the thread is called on from it and put back after.
+    """
+    previous = sys.getprofile()
+    keep = made.append
+
+    def watch(frame: Any, event: Any, arg: Any) -> None:
+        if event == "return" and (isinstance(arg, Value) or type(arg) in (list, tuple)):
+            keep(arg)
+        if previous is not None:
+            previous(frame, event, arg)
+
+    sys.setprofile(watch)
+    try:
+        return _call(fn, values)
+    finally:
+        sys.setprofile(previous)
+
+
+def _unused(made: list[Any], root: Value, inputs: list[Value]) -> list[Value]:
+    """The computed nodes among `made` that depend on an input but not the root on them.
+
+    Where such a node raises (`x.log()` at a negative x), the graph raises too, though
+    its result never uses the node: the generated code must compute it as well.
+    """
+    nodes: dict[int, Value] = {}
+    for item in made:
+        for v in [item] if isinstance(item, Value) else item:
+            if isinstance(v, Value) and v.parents:
+                nodes[id(v)] = v
+    used = {id(v) for v in root.topological_order()}
+    candidates = [v for i, v in nodes.items() if i not in used]
+    if not candidates:
+        return []
+    # A node depends on an input if one of its parents is an input or such a node.
+    depends = {id(v) for v in inputs}
+    out = []
+    for v in construction_order(candidates):
+        if any(id(p) in depends for p in v.parents):
+            depends.add(id(v))
+            if id(v) in nodes:
+                out.append(v)
+    return out
 
 
 def _render(program: Program, name: str) -> str:
@@ -110,6 +164,12 @@ def _render(program: Program, name: str) -> str:
         f"    return {result}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _program(traced: _Trace, names: Names) -> Program:
+    return Program(
+        [traced.root], traced.inputs, names, input_names=traced.names, unused=traced.unused
+    )
 
 
 def graph_source(root: Value, inputs: Sequence[Value], *, name: str = "f") -> str:
@@ -153,7 +213,7 @@ def to_source(fn: Callable[..., Value], example_inputs: Sequence[Any], *, name: 
     """
     names = Names([check_name(name)], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
-    return _render(Program([traced.root], traced.inputs, names, input_names=traced.names), name)
+    return _render(_program(traced, names), name)
 
 
 # ------------------------------------------------------------------ compile
@@ -213,9 +273,15 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
     differs there.
 
     Where the graph would raise (a number outside an op's domain, an overflow, a
-    non-float input), the compiled function builds the graph at that point instead,
+    non-finite input), the compiled function builds the graph at that point instead,
     so it raises the graph's own error, naming the op and its operand (labels are
-    the input names). If that graph has another shape, it says so (ValueError).
+    the input names). If that graph has another shape, it says so (ValueError). Ints
+    and other real numbers are taken as floats. Nodes `fn` makes that its result
+    does not use are computed too, so their errors are the graph's.
+
+    The function keeps the ops it was compiled with: an op redefined afterwards
+    (`define_op(..., replace=True)`) changes nothing in it, for any input; where it
+    would have to rebuild the graph with the new op, it raises RuntimeError instead.
 
     Args:
         fn: a function of Values, one per input, returning a Value.
@@ -247,18 +313,32 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
                 f"check point {point!r} has {len(data)} numbers, fn takes {len(traced.names)}"
             )
         _rebuild(fn, [Value(x, label) for x, label in zip(data, traced.names)], want)
-    program = Program([traced.root], traced.inputs, names, input_names=traced.names)
+    program = _program(traced, names)
     source = _render(program, name)
     labels = traced.names
+    entries = {step.node.op: op_named(step.node.op) for step in program.steps}
 
     def on_graph(*point: Any) -> tuple[float, tuple[float, ...]]:
+        if len(point) == len(labels) and not all(type(x) is float for x in point):
+            try:  # ints, numpy floats: as floats (anything else: the graph's error)
+                floats = [as_float(x, "input") for x in point]
+            except (TypeError, ValueError):
+                pass
+            else:
+                return compiled(*floats)
+        for op, entry in entries.items():
+            if op_named(op) is not entry:
+                raise RuntimeError(
+                    f"the op {op!r} was redefined or removed after this function was"
+                    " compiled, which keeps the op it was compiled with: compile it again"
+                )
         values = [Value(x, label) for x, label in zip(point, labels)]
         out = _rebuild(fn, values, want)
         out.backward()
         return out.data, tuple(v.grad for v in values)
 
     program.helpers["on_graph"] = on_graph
-    function = exec_source(source, name, program.helpers)
-    function.source = source
-    function.__qualname__ = name
-    return function  # type: ignore[no-any-return]
+    compiled: CompiledFunction = exec_source(source, name, program.helpers)
+    compiled.source = source
+    compiled.__qualname__ = name  # type: ignore[attr-defined]
+    return compiled

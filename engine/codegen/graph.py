@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.fast import Constants
+from engine.fast import NO_TERM, Constants, add_in_order
 from engine.value import Value
 
 __all__ = ["construction_order", "dot_terms", "forward_order", "structure"]
@@ -19,11 +19,11 @@ def forward_order(roots: Sequence[Value]) -> list[Value]:
     """The computed nodes the roots depend on, parents first; reversed, backward()'s order.
 
     It is `engine.walk.interior_order`'s walk step for step, with its marks kept in a
-    dict (the graph is only read, no gradient is touched), except that it goes on
-    past a node whose local derivative is 0: whether a relu is off is decided when
-    the code runs. So where every local derivative is nonzero the generated backward
-    pass visits the nodes exactly as `backward()` does; `backward()` skips the nodes
-    behind a relu that is off, which the code visits with a gradient of 0.
+    dict (the graph is only read, no gradient is touched): for one root, the generated
+    backward pass visits the nodes exactly as `backward()` does, so every gradient adds
+    up its contributions in the same order, at any point. (`backward()` skips a node
+    whose gradient is 0 where the code adds `local * 0.0`; a gradient that starts at 0.0
+    never becomes -0.0, so adding a zero changes nothing.)
     """
     order: list[Value] = []
     marks: dict[int, bool] = {}  # id -> done (False while its parents are expanded)
@@ -109,11 +109,8 @@ def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Valu
         if odd:
             terms.append((ps[-1], 1.0))
             local.append(1.0)
-    total: float = 0
-    for a, b in terms:
-        total += a.data * (b.data if isinstance(b, Value) else b)
-    if node.const is not None:
-        total += node.const
+    products = [a.data * (b.data if isinstance(b, Value) else b) for a, b in terms]
+    total = add_in_order(products) + (NO_TERM if node.const is None else node.const)
     if total != node.data:
         raise ValueError(
             f"cannot read the terms of the dot node {node!r}: its parents and local"

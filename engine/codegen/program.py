@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
 from engine.codegen.names import Names, literal, quoted
+from engine.fast import NO_TERM, add_in_order
 from engine.ops import REALS, Domain, op_named, operands
 from engine.value import Value
 
@@ -129,6 +130,9 @@ class Program:
             (the terms of a chain of `+`) shares its child's gradient variable, and
             edges that multiply by one gradient are skipped together while it is 0.
         helpers: the globals the code needs (functions of ops), shared like `names`.
+        unused: computed nodes that the traced function made but the roots do not
+            depend on: the program computes them too (so it stops where the graph
+            would raise), but no gradient flows from them.
 
     Raises:
         ValueError: for a node the registry does not know, an n-ary op other than
@@ -145,8 +149,10 @@ class Program:
         wrt: Sequence[Value] | None = None,
         training: bool = False,
         helpers: dict[str, Any] | None = None,
+        unused: Sequence[Value] = (),
     ) -> None:
         self.roots, self.inputs, self.names = list(roots), list(inputs), names
+        self.unused = list(unused)
         self.helpers: dict[str, Any] = {} if helpers is None else helpers
         self.training = training
         self.var: dict[int, str] = {}
@@ -163,12 +169,21 @@ class Program:
                 else names.from_label(v.label) or names.fresh("x")
             )
         order = construction_order(self.roots)
+        if self.unused:
+            seen = {id(v) for v in order}
+            order += [v for v in construction_order(self.unused) if id(v) not in seen]
         self.constants: list[Value] = []
         for v in [p for node in order for p in node.parents] + self.roots:
             if not v.parents and id(v) not in self.var:
                 self.constants.append(v)
                 self.var[id(v)] = names.from_label(v.label) or names.fresh("c")
         self.steps = [self._step(node) for node in order]
+        if self.unused:
+            used = {id(v) for v in forward_order(self.roots)}
+            for step in self.steps:
+                if id(step.node) not in used:
+                    note = "unused by the result, computed for its errors"
+                    step.note = f"{step.note}, {note}" if step.note else note
         by_id = {id(step.node): step for step in self.steps}
         backward_order = order if training else forward_order(self.roots)
         wanted = {id(v) for v in (self.inputs if wrt is None else wrt)}
@@ -215,10 +230,8 @@ class Program:
         self.var[id(node)] = name
         note = f"{quoted(node.label)}" if node.label and node.label != name else ""
         if node.op == "sum":  # engine.sum adds its plain numbers (`const`) first
-            start = 0.0 if node.const is None else node.const
-            for p in node.parents:
-                start += p.data
-            if start != node.data:
+            start = NO_TERM if node.const is None else node.const
+            if add_in_order((p.data for p in node.parents), start) != node.data:
                 raise ValueError(
                     f"cannot compile {node!r}: its parents and constant do not add up to its"
                     " data (were its fields changed by hand?)"
@@ -357,10 +370,10 @@ class Program:
         for step in self.steps:
             if step.node.op in PASS_NON_FINITE:
                 covered.update(id(p) for p in step.node.parents)
-        covered -= {id(r) for r in self.roots}
+        ends = {id(r) for r in [*self.roots, *self.unused]}
+        covered -= ends
         nodes = [*self.inputs, *(step.node for step in self.steps)]
-        in_graph = {id(p) for step in self.steps for p in step.node.parents}
-        in_graph |= {id(r) for r in self.roots}
+        in_graph = {id(p) for step in self.steps for p in step.node.parents} | ends
         return [self.var[id(v)] for v in nodes if id(v) in in_graph and id(v) not in covered]
 
     def leaf_gradients(self) -> list[str]:
