@@ -51,11 +51,14 @@ if sys.version_info < (3, 12):
     _add = builtins.sum  # adds left to right, one rounding per term
 else:
 
+    _FROM_NOTHING = _InOrder(NO_TERM)
+
     def _add(terms: Iterable[float], start: float = NO_TERM) -> float:
         # Since 3.12, sum() of floats compensates rounding errors when its running
         # total is a float. Starting from a float subclass takes its generic loop
         # instead, `total = total + term`: left to right, exactly as 3.11 adds.
-        return float(builtins.sum(terms, _InOrder(start)))
+        first = _FROM_NOTHING if start is NO_TERM else _InOrder(start)
+        return float(builtins.sum(terms, first))
 
 
 def add_in_order(terms: Iterable[float], start: float = NO_TERM) -> float:
