@@ -50,7 +50,6 @@ class _InOrder(float):
 if sys.version_info < (3, 12):
     _add = builtins.sum  # adds left to right, one rounding per term
 else:
-
     _FROM_NOTHING = _InOrder(NO_TERM)
 
     def _add(terms: Iterable[float], start: float = NO_TERM) -> float:
