@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from engine.codegen.function import exec_source
-from engine.codegen.names import Names
+from engine.codegen.names import Names, check_name
 from engine.codegen.program import Program, sum_lines, zero_lines
 from engine.value import Value
 
@@ -107,6 +107,7 @@ def compile_batch(
     where the graph would have raised or met NaN or infinity, and for a key without
     a loss; the caller redoes the batch on the graph, which raises the graph's error.
     """
+    name = check_name(name)
     names = Names([name], fixed=_FIXED)
     helpers: dict[str, Any] = {}
     model = Program(

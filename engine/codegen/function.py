@@ -185,7 +185,8 @@ def graph_source(root: Value, inputs: Sequence[Value], *, name: str = "f") -> st
         >>> lines[0], lines[11].strip(), lines[-1].strip()
         ('def f(x):', 't1 = x * x', 'return t1, (d_x,)')
     """
-    names = Names([check_name(name)], fixed=["total"])
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
     return _render(Program([root], inputs, names), name)
 
 
@@ -211,7 +212,8 @@ def to_source(fn: Callable[..., Value], example_inputs: Sequence[Any], *, name: 
         ValueError: for a graph that cannot be written out (see `Program`) or a
             `name` that is not a plain identifier.
     """
-    names = Names([check_name(name)], fixed=["total"])
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
     return _render(_program(traced, names), name)
 
@@ -303,7 +305,8 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
         ...
         ValueError: log() needs a positive input, got Value(data=-1.0, label='x')
     """
-    names = Names([check_name(name)], fixed=["total"])
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
     want = structure([traced.root], traced.inputs)
     for point in check_points:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
-from engine.codegen.names import Names, literal, quoted
+from engine.codegen.names import Names, literal, plain, quoted
 from engine.fast import NO_TERM, add_in_order
 from engine.ops import REALS, Domain, op_named, operands
 from engine.value import Value
@@ -228,7 +228,8 @@ class Program:
             raise ValueError(f"cannot compile {node!r}: its op {node.op!r} is not in the registry")
         name = self.names.from_label(node.label) or self.names.fresh("t")
         self.var[id(node)] = name
-        note = f"{quoted(node.label)}" if node.label and node.label != name else ""
+        label = plain(node.label)  # its characters only, never its class's methods
+        note = quoted(label) if label and label != name else ""
         if node.op == "sum":  # engine.sum adds its plain numbers (`const`) first
             start = NO_TERM if node.const is None else node.const
             if add_in_order((p.data for p in node.parents), start) != node.data:
