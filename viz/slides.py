@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
-from nn.files import atomic_path, write_bytes
+from nn.files import atomic_path, write_file_set
 from viz.draw import caption_label, check_size, pipe
 from viz.frames import Step
 from viz.steps import save_steps_html, step_through
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 KINDS = (".html", ".gif", ".pdf")
 MAX_PIXELS = 400_000_000  # all frames together; beyond that a GIF or PDF is no use
 DEFAULT_TITLE = "Backpropagation, step by step"
+STEP_FILES = r"step-[0-9]+[.]png"  # a folder's frames: replaced as one set by the next run
 
 
 def steps_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -70,8 +71,10 @@ def save_steps(
     - "f.gif": an animated GIF, `seconds` per frame (the last one three times as long),
       looping;
     - "f.pdf": one page per frame, for slides;
-    - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing; other files
-      there are left alone).
+    - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing), written as
+      one set, whole or not at all: they replace every step-NN.png already there (a
+      shorter run leaves none of a longer one's frames behind); other files there are
+      left alone.
 
     Args:
         steps: frames (from `step_through`, `backward_steps`, ...) or a root Value,
@@ -102,10 +105,9 @@ def save_steps(
     check_size("seconds", seconds, 0.05, 60)
     images = render_frames(frames, title=title, dpi=dpi, legend=legend)
     if kind == "png":
-        target.mkdir(exist_ok=True)
         digits = max(2, len(str(len(images))))
-        for k, image in enumerate(images, start=1):
-            write_bytes(target / f"step-{k:0{digits}d}.png", _png(image, dpi))
+        pngs = {f"step-{k:0{digits}d}.png": _png(im, dpi) for k, im in enumerate(images, 1)}
+        write_file_set(target, pngs, replaces=STEP_FILES)
         return target
     first, rest = images[0], images[1:]
     with atomic_path(target) as tmp:
