@@ -597,3 +597,18 @@ def test_error_lines_are_single_printable_lines() -> None:
         "Cross-device link: 'a' -> 'b'"
     )
     assert error_line(TimeoutError("dot was stopped")) == "dot was stopped"
+
+
+def test_ctrl_c_during_train_is_one_line_exit_130_and_leaves_no_file(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "viz.cli", "train", "--epochs", "100000", "-o", "out"]
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "training MLP(...)": training has started
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == "tracegrad: interrupted\n"
+    assert os.listdir(tmp_path) == []

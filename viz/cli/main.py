@@ -26,6 +26,7 @@ from viz.cli import commands
 from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
 from viz.cli.usage import (
     EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     UsageError,
     check_int,
@@ -262,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         RecursionError,
     ) as e:
         return _fail(e, EXIT_USAGE)
+    except KeyboardInterrupt:  # Ctrl-C: the files of the run were removed on the way out
+        print("tracegrad: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

@@ -19,6 +19,7 @@ from viz.style import visible
 
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 1  # a missing program or package, not the user's input
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process stopped by SIGINT
 
 MAX_EPOCHS = 100_000
 MAX_SAMPLES = 100_000
