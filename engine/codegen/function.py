@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from engine.checks import as_float
 from engine.codegen.graph import construction_order, structure
-from engine.codegen.names import Names, OutsideDomain, check_name
+from engine.codegen.names import Names, OutsideDomain, check_name, label_text
 from engine.codegen.program import Program, sum_lines
 from engine.grad_mode import is_grad_enabled
 from engine.ops import op_named
@@ -73,7 +73,7 @@ def _trace(fn: Callable[..., Any], example_inputs: Sequence[Any], names: Names) 
         params = []
     chosen: list[str] = []
     for i, x in enumerate(example_inputs):
-        wishes = [x.label] if isinstance(x, Value) and x.label else []
+        wishes = [label_text(x.label, x.data)] if isinstance(x, Value) else []
         wishes += params[i : i + 1]
         found = next(filter(None, map(names.from_label, wishes)), None)
         chosen.append(found or names.fresh("x"))
@@ -178,6 +178,10 @@ def graph_source(root: Value, inputs: Sequence[Value], *, name: str = "f") -> st
     The inputs are leaves of the graph; they are named after their labels (or
     `x1`, `x2`, ...). The graph is only read.
 
+    Raises:
+        TypeError: if a node's label is not a str (set by hand, `y.label = 123`).
+        ValueError: as `to_source`.
+
     Example:
         >>> from engine import Value
         >>> x = Value(3.0, "x")
@@ -207,8 +211,8 @@ def to_source(fn: Callable[..., Value], example_inputs: Sequence[Any], *, name: 
     `.data` inside `fn` (an `if`, `max(...)` of data) is frozen into the text.
 
     Raises:
-        TypeError: if `fn` is not callable, does not return a Value, or an input
-            is not a number.
+        TypeError: if `fn` is not callable, does not return a Value, an input is
+            not a number, or a node's label is not a str.
         ValueError: for a graph that cannot be written out (see `Program`) or a
             `name` that is not a plain identifier.
     """

@@ -21,6 +21,7 @@ __all__ = [
     "Names",
     "OutsideDomain",
     "check_name",
+    "label_text",
     "literal",
     "plain",
     "quoted",
@@ -53,6 +54,21 @@ def plain(text: object) -> str | None:
     (<class 'str'>, 'x', None)
     """
     return str.__str__(text) if isinstance(text, str) else None
+
+
+def label_text(label: object, data: float) -> str:
+    """A node's label as a plain `str`; a TypeError (as `Value(1.0, 123)` gives) if it
+    is not a string, set by hand (`y.label = 123`).
+
+    >>> label_text("h", 1.0)
+    'h'
+    """
+    text = plain(label)
+    if text is None:
+        raise TypeError(
+            f"the label of the node with data {data!r} must be a str, got {quoted(label)}"
+        )
+    return text
 
 
 class OutsideDomain(ValueError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
-from engine.codegen.names import Names, literal, plain, quoted
+from engine.codegen.names import Names, label_text, literal, quoted
 from engine.fast import NO_TERM, add_in_order
 from engine.ops import REALS, Domain, op_named, operands
 from engine.value import Value
@@ -166,7 +166,7 @@ class Program:
             self.var[id(v)] = (
                 input_names[i]
                 if input_names is not None
-                else names.from_label(v.label) or names.fresh("x")
+                else names.from_label(label_text(v.label, v.data)) or names.fresh("x")
             )
         order = construction_order(self.roots)
         if self.unused:
@@ -176,7 +176,8 @@ class Program:
         for v in [p for node in order for p in node.parents] + self.roots:
             if not v.parents and id(v) not in self.var:
                 self.constants.append(v)
-                self.var[id(v)] = names.from_label(v.label) or names.fresh("c")
+                label = label_text(v.label, v.data)
+                self.var[id(v)] = names.from_label(label) or names.fresh("c")
         self.steps = [self._step(node) for node in order]
         if self.unused:
             used = {id(v) for v in forward_order(self.roots)}
@@ -226,9 +227,9 @@ class Program:
         entry = op_named(node.op)
         if entry is None:
             raise ValueError(f"cannot compile {node!r}: its op {node.op!r} is not in the registry")
-        name = self.names.from_label(node.label) or self.names.fresh("t")
+        label = label_text(node.label, node.data)  # its characters, never its methods
+        name = self.names.from_label(label) or self.names.fresh("t")
         self.var[id(node)] = name
-        label = plain(node.label)  # its characters only, never its class's methods
         note = quoted(label) if label and label != name else ""
         if node.op == "sum":  # engine.sum adds its plain numbers (`const`) first
             start = NO_TERM if node.const is None else node.const

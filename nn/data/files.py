@@ -60,7 +60,8 @@ def load_csv(
     Raises:
         FileNotFoundError: if the file does not exist.
         ValueError: listing every malformed row, naming the line where the file
-            stops being readable CSV or UTF-8, or if the file holds no data.
+            stops being readable CSV or UTF-8, if the file holds no data, or if
+            the path is a folder.
 
     Example:
         >>> import tempfile, pathlib
@@ -140,8 +141,11 @@ def _read_rows(path: str | os.PathLike[str]) -> list[tuple[int, list[str]]]:
     still open at the end of the file and a field over the csv module's size limit
     (which is process-wide, so it is reported, never raised).
     """
-    with open(path, "rb") as f:
-        data = f.read()
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except IsADirectoryError:
+        raise ValueError(f"{os.fspath(path)!r} is a folder, not a CSV file") from None
     try:
         text = data.decode("utf-8-sig")  # -sig drops the byte-order mark spreadsheets write
     except UnicodeDecodeError as e:

@@ -86,10 +86,25 @@ def test_labels_of_inputs_intermediates_and_constants_never_become_code(label: o
     a, b = Value(0.5), Value(-0.25)
     a.label = label  # type: ignore[assignment]
     b.label = label  # type: ignore[assignment]
+    if not isinstance(label, str):  # as Value(0.5, 123) does: the documented TypeError
+        for make in (engine.compile, engine.to_source):
+            with pytest.raises(TypeError, match="must be a str") as caught:
+                make(fn, [a, b])
+            assert CODE not in str(caught.value)
+        _no_mark("")
+        return
     f = engine.compile(fn, [a, b])
     _no_mark(f.source)
     assert f(0.5, -0.25)[0] == fn(Value(0.5), Value(-0.25)).data
     _no_mark(engine.to_source(fn, [a, b]))
+
+
+def test_graph_source_after_a_label_set_by_hand_to_a_number_is_a_type_error() -> None:
+    x = Value(2.0, "x")
+    y = x * x
+    y.label = 123  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"label of the node with data 4\.0 must be a str"):
+        engine.codegen.graph_source(y.tanh(), [x])
 
 
 @pytest.mark.parametrize("name", [*HOSTILE, "q(): pass\nimport os;x", "f f", "print"])

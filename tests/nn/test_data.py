@@ -289,3 +289,9 @@ def test_load_csv_reads_any_bytes_or_gives_one_value_error(
         assert str(path) in str(e) or "label_column" in str(e)
     else:
         assert len(X) == len(y) > 0
+
+
+def test_load_csv_of_a_folder_is_a_value_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a folder, not a CSV file") as caught:
+        data.load_csv(tmp_path)
+    assert not isinstance(caught.value, OSError)
