@@ -612,3 +612,35 @@ def test_ctrl_c_during_train_is_one_line_exit_130_and_leaves_no_file(tmp_path: P
     assert proc.returncode == 130, err
     assert err == "tracegrad: interrupted\n"
     assert os.listdir(tmp_path) == []
+
+
+def test_a_perceptron_run_that_would_take_minutes_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("".join(f"{i * 0.01},{i * 7 % 13},c{i}\n" for i in range(200)))
+    started = time.perf_counter()
+    assert main(["perceptron", "--data", str(path)]) == 2
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lower --epochs to 176 or less" in err
+
+
+def test_a_perceptron_csv_over_the_size_bound_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as f:
+        f.truncate(10_000_001)  # sparse: no disk used, and never read
+    assert main(["perceptron", "--data", str(path)]) == 2
+    assert "is 10,000,001 bytes, more than the 10,000,000" in capsys.readouterr().err
+
+
+def test_the_printed_trace_is_bounded_in_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("".join(f"{i * 0.01},{i * 7 % 13},c{i}\n" for i in range(100)))
+    assert main(["perceptron", "--data", str(path), "--epochs", "3", "--trace"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") < 10_000 + 200 and "more visits, not kept (max_trace=100)" in out

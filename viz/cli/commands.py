@@ -31,6 +31,8 @@ CLASSES = {"moons": 2, "circles": 2, "xor": 2, "blobs": 2, "spiral": 3}
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
 MAX_LR = 100.0
 MAX_DEMO_EPOCHS = 10_000
+MAX_PERCEPTRON_WORK = 50_000_000  # units of `_check_perceptron_work`: about 10 s
+MAX_TRACE_LINES = 10_000  # --trace prints the first visits that fit in this many lines
 
 PERCEPTRON_EPILOG = """\
 examples:
@@ -144,8 +146,15 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
     if path.suffix.lower() != ".csv":
         raise UsageError(f"unknown --data {source!r} (expected seed-example, iris or a .csv file)")
     check_input_file(path, "--data")
-    from nn import load_csv
+    from nn.data.files import MAX_CSV_BYTES, load_csv
 
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise UsageError(
+            f"--data file {shown(path)} is {size:,} bytes, more than the {MAX_CSV_BYTES:,} "
+            f"tracegrad reads; use a smaller file (nn.load_csv(path, max_bytes=...) "
+            f"reads larger ones)"
+        )
     try:
         Xc, yc = load_csv(path)
     except UnicodeDecodeError as e:
@@ -170,13 +179,20 @@ def run_perceptron(args: argparse.Namespace) -> None:
         weights = parse_numbers(args.initial_weights, "--initial-weights")
     elif args.data == "seed-example":
         weights = list(NOTES_WEIGHTS)
+    if not binary and weights is not None:
+        raise UsageError("--initial-weights is for binary (+1/-1) data only")
+    classes = 1 if binary else len(set(y))
+    _check_perceptron_work(len(X), classes, len(X[0]) + 1, args.epochs)
+    options = {
+        "max_epochs": args.epochs,
+        "average": args.average,
+        "max_trace": max(1, MAX_TRACE_LINES // classes) if args.trace else 0,
+    }
     model: Any
     if binary:
-        model = Perceptron(initial_weights=weights, max_epochs=args.epochs, average=args.average)
+        model = Perceptron(initial_weights=weights, **options)
     else:
-        if weights is not None:
-            raise UsageError("--initial-weights is for binary (+1/-1) data only")
-        model = MulticlassPerceptron(max_epochs=args.epochs, average=args.average)
+        model = MulticlassPerceptron(**options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # not converging is reported below instead
         try:
@@ -208,6 +224,30 @@ def run_perceptron(args: argparse.Namespace) -> None:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, dpi=120)
         print(f"wrote {shown(path)}")
+
+
+def _check_perceptron_work(rows: int, classes: int, width: int, epochs: int) -> None:
+    """Refuse, before training, a run that could take more than about 10 seconds.
+
+    The work of one visit is counted as `classes * (width + 4) + 20` units (a score per
+    class, plus the visit's own bookkeeping), about 0.2 microseconds each, measured
+    alike for 2 and for 200 classes; at most `MAX_PERCEPTRON_WORK` units in all.
+    """
+    per_pass = rows * (classes * (width + 4) + 20)
+    if per_pass * epochs <= MAX_PERCEPTRON_WORK:
+        return
+    fewer = MAX_PERCEPTRON_WORK // per_pass
+    remedy = (
+        f"lower --epochs to {fewer:,} or less, or use fewer points"
+        if fewer
+        else "use fewer points, classes or features"
+    )
+    scores = f"{classes} class scores" if classes > 1 else "a score"
+    raise UsageError(
+        f"--data: up to {epochs:,} passes over {rows:,} points, each with {scores} of "
+        f"{width} weights, is {per_pass * epochs:,} units of work, more than the "
+        f"{MAX_PERCEPTRON_WORK:,} (about 10 seconds) tracegrad perceptron does; {remedy}"
+    )
 
 
 # ------------------------------------------------------------------------ train
