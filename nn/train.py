@@ -11,6 +11,7 @@ from typing import Any
 import engine
 from engine import Value, collector_paused, no_grad
 from engine.checks import check_bool, check_features, check_int
+from engine.codegen.program import MAX_SIZE
 from engine.fast import backward
 from nn.compiled import CompiledStep
 from nn.data import batches
@@ -230,6 +231,7 @@ def compile_step(
     *,
     loss: str | LossFn = "cross_entropy",
     example: Sequence[float] | None = None,
+    max_size: int = MAX_SIZE,
 ) -> CompiledStep:
     """`train_step` for one model and loss, as generated code (what `fit(compile=True)` runs).
 
@@ -243,10 +245,14 @@ def compile_step(
         model: an `nn.MLP`, `nn.Layer` or `nn.Neuron` running its own forward.
         loss: a loss name of `LOSSES` or a function `(outputs, label) -> Value`.
         example: one input to trace the model at (default: any).
+        max_size: the most nodes plus edges written as code (50,000 by default,
+            about 1 s and 300 MB; a 2-16-16-1 MLP with hinge loss is about 700).
 
     Raises:
         TypeError: for a model whose graph could depend on the data.
-        ValueError: for an unknown loss, or one that does not fit the model.
+        ValueError: for an unknown loss, or one that does not fit the model;
+            CodeTooLargeError (a ValueError) for a model over `max_size`, before
+            any code is written.
 
     Example:
         >>> from nn import MLP, SGD
@@ -266,7 +272,14 @@ def compile_step(
         return train_step(model, X, y, opt, loss=loss_fn)
 
     label_only = any(loss_fn is LOSSES[name] for name in _LABEL_ONLY)
-    return CompiledStep(model, loss_fn, label_only=label_only, fallback=graph_step, example=example)
+    return CompiledStep(
+        model,
+        loss_fn,
+        label_only=label_only,
+        fallback=graph_step,
+        example=example,
+        max_size=max_size,
+    )
 
 
 def train_step(

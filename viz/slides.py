@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import Value
 from nn.files import atomic_path, write_file_set
-from viz.draw import caption_label, check_size, pipe
+from viz.draw import MAX_SIDE, PictureTooLargeError, caption_label, check_size, pipe
 from viz.frames import Step
 from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 KINDS = (".html", ".gif", ".pdf")
-MAX_PIXELS = 400_000_000  # all frames together; beyond that a GIF or PDF is no use
+MAX_PIXELS = 60_000_000  # all frames together (3 bytes each while they are put together)
 DEFAULT_TITLE = "Backpropagation, step by step"
 STEP_FILES = r"step-[0-9]+[.]png"  # a folder's frames: replaced as one set by the next run
 
@@ -64,6 +64,7 @@ def save_steps(
     dpi: float = 96,
     seconds: float = 1.5,
     legend: bool = True,
+    max_side: int = MAX_SIDE,
 ) -> Path:
     """Write a step-through as a page, an animation, slides or pictures, by `path`.
 
@@ -85,13 +86,16 @@ def save_steps(
             screen; 150-200 for slides).
         seconds: how long the GIF shows each frame.
         legend: put a legend of the node states under every picture.
+        max_side: the longest side, in pixels, of a graph's picture still drawn
+            (a larger one is refused: it would be an unreadable strip).
 
     Returns:
         The path written (the folder for PNGs).
 
     Raises:
-        ValueError: for an unknown kind of path, no frames, a bad option or frames
-            too large to animate.
+        ValueError: for an unknown kind of path, no frames, a bad option; and
+            PictureTooLargeError (a ValueError) for a picture over `max_side` or
+            frames over `MAX_PIXELS` in all.
         DotNotFoundError: if Graphviz is not installed.
         ImportError: if Pillow is missing (it comes with matplotlib).
     """
@@ -100,10 +104,10 @@ def save_steps(
     if not frames:
         raise ValueError("save_steps() needs at least one frame, got none")
     if kind == "html":
-        return save_steps_html(frames, target, title=title)
+        return save_steps_html(frames, target, title=title, max_side=max_side)
     check_size("dpi", dpi, 36, 600)
     check_size("seconds", seconds, 0.05, 60)
-    images = render_frames(frames, title=title, dpi=dpi, legend=legend)
+    images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
     if kind == "png":
         digits = max(2, len(str(len(images))))
         pngs = {f"step-{k:0{digits}d}.png": _png(im, dpi) for k, im in enumerate(images, 1)}
@@ -125,41 +129,56 @@ def save_steps(
 
 
 def render_frames(
-    steps: Sequence[Step], *, title: str = "", dpi: float = 96, legend: bool = True
+    steps: Sequence[Step],
+    *,
+    title: str = "",
+    dpi: float = 96,
+    legend: bool = True,
+    max_side: int = MAX_SIDE,
 ) -> list[Image]:
     """Every frame as a Pillow image of one common size: title, picture, caption, legend.
 
+    The sizes are checked before the frames are drawn: the first picture's layout
+    (a side over `max_side` pixels would be an unreadable strip), then all
+    frames together, title and legend included (`MAX_PIXELS`, the memory the images
+    take); and again, exactly, once every caption is drawn and before any frame is
+    put together. The pictures are kept as PNG bytes until then.
+
     Raises:
-        ValueError: if all frames together would exceed `MAX_PIXELS`.
+        PictureTooLargeError: (a ValueError) if the graph's picture would be wider or
+            taller than `max_side` pixels at `dpi`, or all frames together
+            would exceed `MAX_PIXELS`.
         DotNotFoundError: if Graphviz is not installed.
         ImportError: if Pillow is missing.
     """
     image_module = _pillow()
     theme = get_theme(steps[0].theme)
     size = float(steps[0].graph.graph_attr.get("fontsize", "16"))
-    first = _render(_without_caption(steps[0].graph), dpi)
+    first = _render(_without_caption(steps[0].graph), dpi, max_side)
     width_pt = first.width * 72 / dpi
     wrap = max(40, int(width_pt / (size * 0.6)))
-    total = first.width * first.height * len(steps)
-    if total > MAX_PIXELS:
-        raise ValueError(
-            f"{len(steps)} frames of {first.width}x{first.height} pixels are too large for "
-            f"a GIF or a PDF: lower dpi (now {dpi:g}) or write an .html page instead"
-        )
+    top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
+    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
+    strips = [im for im in (top, bottom) if im is not None]
+    extra = sum(im.height for im in strips)
+    width = max(im.width for im in [first, *strips])
+    _check_pixels(len(steps), width, first.height + extra, dpi)
     pictures = []
     for s in steps:
         graph = s.graph.copy()
         graph.graph_attr["label"] = caption_label(s.caption, wrap)
-        pictures.append(_render(graph, dpi))
-    top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
-    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
-    strips = [im for im in (top, bottom) if im is not None]
-    width = max(im.width for im in [*pictures, *strips])
-    height = max(im.height for im in pictures)
+        graph.graph_attr["dpi"] = f"{dpi:g}"
+        pictures.append(pipe(graph, "png", max_side=max_side))
+    sizes = [image_module.open(io.BytesIO(png)).size for png in pictures]  # headers only
+    width = max(width, *(w for w, _ in sizes))
+    height = max(h for _, h in sizes)
+    _check_pixels(len(steps), width, height + extra, dpi)
     y0 = top.height if top else 0
-    full = y0 + height + (bottom.height if bottom else 0)
+    full = y0 + height + extra
+    background = steps[0].graph.graph_attr.get("bgcolor", "#FFFFFF")
     frames = []
-    for picture in pictures:
+    for png in pictures:
+        picture = _flatten(image_module.open(io.BytesIO(png)), background)
         canvas = image_module.new("RGB", (width, full), theme.background)
         if top:
             canvas.paste(top, ((width - top.width) // 2, 0))
@@ -168,6 +187,17 @@ def render_frames(
             canvas.paste(bottom, ((width - bottom.width) // 2, y0 + height))
         frames.append(canvas)
     return frames
+
+
+def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
+    """Refuse frames that together hold more than `MAX_PIXELS` pixels."""
+    if count * width * height > MAX_PIXELS:
+        raise PictureTooLargeError(
+            f"{count} frames of {width:,} x {height:,} pixels (title and legend included) "
+            f"are {count * width * height:,} pixels, more than the {MAX_PIXELS:,} a GIF, "
+            f"PDF or PNG step-through may hold: lower dpi (now {dpi:g}), draw a smaller "
+            f"graph, or write an .html page instead"
+        )
 
 
 def legend_label(theme: Theme) -> str:
@@ -203,10 +233,10 @@ def _without_caption(graph: Any) -> Any:
     return copy
 
 
-def _render(graph: Any, dpi: float) -> Image:
+def _render(graph: Any, dpi: float, max_side: int = MAX_SIDE) -> Image:
     graph = graph.copy()
     graph.graph_attr["dpi"] = f"{dpi:g}"
-    image = _pillow().open(io.BytesIO(pipe(graph, "png")))
+    image = _pillow().open(io.BytesIO(pipe(graph, "png", max_side=max_side)))
     return _flatten(image, graph.graph_attr.get("bgcolor", "#FFFFFF"))
 
 

@@ -141,3 +141,41 @@ def test_a_str_subclass_name_gives_a_plain_str_function_name() -> None:
     f = engine.compile(lambda v: v * v, [2.0], name=Sly("square"))
     assert "def square(" in f.source and f(3.0) == (9.0, (6.0,))
     _no_mark(f.source)
+
+
+# ------------------------------------------------- a bound on the size of code (item 1)
+
+
+def test_compile_refuses_a_graph_over_max_size_before_writing_any_code() -> None:
+    from engine.codegen import CodeTooLargeError
+
+    def chain(x: Value) -> Value:
+        for _ in range(200):
+            x = x * 1.5 + 1.0
+        return x
+
+    with pytest.raises(CodeTooLargeError, match="more than the 500 nodes plus edges"):
+        engine.compile(chain, [0.1], max_size=500)
+    with pytest.raises(CodeTooLargeError, match="pass max_size=800 "):
+        engine.to_source(chain, [0.1], max_size=799)
+    f = engine.compile(chain, [0.1], max_size=800)  # 400 nodes, 400 edges
+    assert f(0.1)[0] == chain(Value(0.1)).data
+    x = Value(0.1)
+    y = chain(x)
+    with pytest.raises(CodeTooLargeError):
+        compile_batch([y], [x], [], name="b", max_size=10)
+    with pytest.raises(CodeTooLargeError):
+        engine.codegen.graph_source(y, [x], max_size=10)
+    assert engine.codegen.MAX_SIZE == 50_000
+
+
+def test_compile_step_refuses_a_model_over_max_size_before_tracing_it() -> None:
+    import nn
+    from engine.codegen import CodeTooLargeError
+
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    with pytest.raises(CodeTooLargeError, match="has 337 parameters, more than the 300"):
+        nn.compile_step(model, loss="hinge", max_size=300)
+    with pytest.raises(CodeTooLargeError, match="nodes plus edges"):
+        nn.compile_step(model, loss="hinge", max_size=400)
+    assert nn.compile_step(model, loss="hinge").source
