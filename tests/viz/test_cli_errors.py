@@ -600,7 +600,7 @@ def test_error_lines_are_single_printable_lines() -> None:
 
 
 def test_ctrl_c_during_train_is_one_line_exit_130_and_leaves_no_file(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "viz.cli", "train", "--epochs", "100000", "-o", "out"]
+    command = [sys.executable, "-m", "viz.cli", "train", "--epochs", "5000", "-o", "out"]
     proc = subprocess.Popen(
         command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -644,3 +644,16 @@ def test_the_printed_trace_is_bounded_in_lines(
     assert main(["perceptron", "--data", str(path), "--epochs", "3", "--trace"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") < 10_000 + 200 and "more visits, not kept (max_trace=100)" in out
+
+
+def test_a_training_run_of_hours_is_refused_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "--samples", "5000", "--epochs", "100000", "--batch-size", "100"]
+    argv += ["-o", str(tmp_path / "o")]
+    started = time.perf_counter()
+    assert main(argv) == 2
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than the 200,000,000 (about a minute)" in err
+    assert "lower --epochs to 112 or less" in err and not (tmp_path / "o").exists()

@@ -18,6 +18,7 @@ from viz.cli.usage import (
     check_network_size,
     check_output_folder,
     check_positive,
+    check_training_work,
     parse_numbers,
     parse_sizes,
     require_matplotlib,
@@ -30,7 +31,7 @@ FEWEST_SAMPLES = {"moons": 2, "circles": 2, "xor": 4, "blobs": 2, "spiral": 3}
 CLASSES = {"moons": 2, "circles": 2, "xor": 2, "blobs": 2, "spiral": 3}
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
 MAX_LR = 100.0
-MAX_DEMO_EPOCHS = 10_000
+MAX_DEMO_EPOCHS = 5_000  # 100 points x 354 parameters: about a minute, as train allows
 MAX_PERCEPTRON_WORK = 50_000_000  # units of `_check_perceptron_work`: about 10 s
 MAX_TRACE_LINES = 10_000  # --trace prints the first visits that fit in this many lines
 
@@ -286,7 +287,8 @@ def run_train(args: argparse.Namespace) -> None:
         check_int(args.batch_size, "--batch-size", 1, args.samples)
     check_int(args.resolution, "--resolution", 2, 500)
     batch = args.samples if args.batch_size is None else args.batch_size
-    check_network_size(2, sizes, CLASSES[args.data], batch)
+    parameters = check_network_size(2, sizes, CLASSES[args.data], batch)
+    check_training_work(args.samples, parameters, args.epochs)
     check_output_folder(args.output, MLP_FILES)
     require_matplotlib()
     X, labels = load_training_data(args.data, args.samples, args.seed)
