@@ -174,7 +174,7 @@ def render_frames(
     height = max(h for _, h in sizes)
     _check_pixels(len(steps), width, height + extra, dpi)
     y0 = top.height if top else 0
-    full = y0 + height + extra
+    full = height + extra  # the title, the picture and the legend
     background = steps[0].graph.graph_attr.get("bgcolor", "#FFFFFF")
     frames = []
     for png in pictures:

@@ -655,5 +655,5 @@ def test_a_training_run_of_hours_is_refused_before_it_starts(
     assert main(argv) == 2
     assert time.perf_counter() - started < 5
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "more than the 200,000,000 (about a minute)" in err
+    assert err.count("\n") == 1 and "more than the 200,000,000 (about 1.5 minutes)" in err
     assert "lower --epochs to 112 or less" in err and not (tmp_path / "o").exists()

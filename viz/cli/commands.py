@@ -31,7 +31,7 @@ FEWEST_SAMPLES = {"moons": 2, "circles": 2, "xor": 4, "blobs": 2, "spiral": 3}
 CLASSES = {"moons": 2, "circles": 2, "xor": 2, "blobs": 2, "spiral": 3}
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
 MAX_LR = 100.0
-MAX_DEMO_EPOCHS = 5_000  # 100 points x 354 parameters: about a minute, as train allows
+MAX_DEMO_EPOCHS = 5_000  # 100 points x 354 parameters: about 1.5 minutes, as train allows
 MAX_PERCEPTRON_WORK = 50_000_000  # units of `_check_perceptron_work`: about 10 s
 MAX_TRACE_LINES = 10_000  # --trace prints the first visits that fit in this many lines
 

@@ -29,7 +29,7 @@ MAX_PARAMETERS = 200_000  # each one a Value, with the optimizer's state beside 
 # Each training step builds a graph with an edge from every parameter for every point
 # of the batch; measured at 40-95 bytes per edge, so this many stay within ~200 MB.
 MAX_STEP_EDGES = 2_000_000
-MAX_TRAIN_WORK = 200_000_000  # epochs x points x parameters: about a minute
+MAX_TRAIN_WORK = 200_000_000  # epochs x points x parameters: about 1.5 minutes
 
 
 class UsageError(Exception):
@@ -143,10 +143,10 @@ def check_network_size(n_in: int, hidden: Sequence[int], n_out: int, batch: int)
 
 
 def check_training_work(samples: int, parameters: int, epochs: int) -> None:
-    """Refuse, before training, a run over `MAX_TRAIN_WORK` (about a minute).
+    """Refuse, before training, a run over `MAX_TRAIN_WORK` (about 1.5 minutes).
 
     A point's forward and backward pass visits every parameter about twice, so a
-    run's work is counted as epochs x points x parameters (0.27 microseconds each,
+    run's work is counted as epochs x points x parameters (0.3-0.45 microseconds each,
     measured on spiral with --hidden 32,32).
     """
     work = epochs * samples * parameters
@@ -155,8 +155,8 @@ def check_training_work(samples: int, parameters: int, epochs: int) -> None:
         remedy = f"lower --epochs to {fewer:,} or less" if fewer else "use a smaller network"
         raise UsageError(
             f"training {parameters:,} parameters on {samples:,} points for {epochs:,} epochs "
-            f"is {work:,} point-parameter steps, more than the {MAX_TRAIN_WORK:,} (about a "
-            f"minute) tracegrad train runs; {remedy}, or use fewer --samples"
+            f"is {work:,} point-parameter steps, more than the {MAX_TRAIN_WORK:,} (about 1.5 "
+            f"minutes) tracegrad train runs; {remedy}, or use fewer --samples"
         )
 
 
