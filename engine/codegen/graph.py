@@ -9,38 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.fast import NO_TERM, Constants, add_in_order
+from engine.fused import NO_TERM, Constants, add_in_order
 from engine.value import Value
+from engine.walk import forward_order
 
 __all__ = ["construction_order", "dot_terms", "forward_order", "structure"]
-
-
-def forward_order(roots: Sequence[Value]) -> list[Value]:
-    """The computed nodes the roots depend on, parents first; reversed, backward()'s order.
-
-    It is `engine.walk.interior_order`'s walk step for step, with its marks kept in a
-    dict (the graph is only read, no gradient is touched): for one root, the generated
-    backward pass visits the nodes exactly as `backward()` does, so every gradient adds
-    up its contributions in the same order, at any point. (`backward()` skips a node
-    whose gradient is 0 where the code adds `local * 0.0`; a gradient that starts at 0.0
-    never becomes -0.0, so adding a zero changes nothing.)
-    """
-    order: list[Value] = []
-    marks: dict[int, bool] = {}  # id -> done (False while its parents are expanded)
-    stack = [root for root in roots if root.parents]
-    while stack:
-        node = stack.pop()
-        mark = marks.get(id(node))
-        if mark is False:
-            marks[id(node)] = True
-            order.append(node)
-        elif mark is None:
-            marks[id(node)] = False
-            stack.append(node)
-            for parent in node.parents:
-                if parent.parents and marks.get(id(parent)) is not True:
-                    stack.append(parent)
-    return order
 
 
 def construction_order(roots: Sequence[Value]) -> list[Value]:
@@ -77,7 +50,7 @@ def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Valu
     A dot of Value weights and Value inputs has the parents `ws + xs (+ bias)` and
     the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects. A dot
     in which no term multiplies two Values (Value weights times float inputs, say)
-    marks its local derivatives as `engine.fast.Constants`: each parent was multiplied
+    marks its local derivatives as `engine.fused.Constants`: each parent was multiplied
     by its local derivative. The reading must reproduce the node's data exactly, with
     the node's `const` (a plain-number bias, products of two numbers) added last.
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
 from engine.codegen.names import Names, literal, quoted
-from engine.fast import NO_TERM, add_in_order
+from engine.fused import NO_TERM, add_in_order
 from engine.ops import REALS, Domain, op_named, operands
 from engine.value import Value
 
