@@ -220,8 +220,8 @@ def gradcheck(
     if not report.passed:
         raise GradcheckError(_mismatch_message(report), report)
     if order == 2:
-        second = _second_order(f, points, labels, eps, atol, rtol)
-        report = GradcheckReport(out.data, tuple(checks), eps, atol, rtol, second)
+        pairs = _second_order(f, points, labels, eps, atol, rtol)
+        report = GradcheckReport(out.data, tuple(checks), eps, atol, rtol, pairs)
         if not report.passed:
             raise GradcheckError(_mismatch_message(report), report)
     return report
