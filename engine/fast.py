@@ -33,9 +33,9 @@ from engine.fused import (
     _ONLY_FLOATS,
     _ONLY_VALUES,
     NO_TERM,
-    Constants,
     _add,
     dot,
+    value_terms,
 )
 from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.ops import OPS_BY_NAME, REALS
@@ -236,13 +236,16 @@ def _rows_times(
     """One "dot" node per prepared row for the input vector `xs` (types checked)."""
     recording = not (ACTIVE[0] and no_grad_depth())
     # Once per input vector: its data and the tuple part that every row shares.
+    has_bias = bool(prepared[0][3])
     if xs_are_values:
         x_parents: tuple[Value, ...] = tuple(xs)  # type: ignore[arg-type]
         xd = tuple([x.data for x in x_parents])
+        terms = value_terms(len(xd), has_bias)
     else:
         xd = tuple(xs)  # type: ignore[arg-type]
         # The local derivatives: the inputs (for the weights), then 1 for a bias.
-        local = Constants(xd + ONE if prepared[0][3] else xd)
+        local = xd + ONE if has_bias else xd
+        terms = (*enumerate(xd), *((len(xd), 1.0),) * has_bias)
     out: list[Value] = []
     append = out.append
     for ws, wd, bd, bias, fixed in prepared:
@@ -269,6 +272,7 @@ def _rows_times(
         node.op = "dot"
         node.const = None
         node.label = ""
+        node.terms = terms
         append(node)
     return out
 

@@ -18,7 +18,11 @@ from engine.checks import as_float
 from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.value import EMPTY, ONE, Number, Value, make_node
 
-__all__ = ["NO_TERM", "Constants", "add_in_order", "dot", "sum"]
+__all__ = ["NO_TERM", "Terms", "add_in_order", "dot", "sum", "value_terms"]
+
+Terms = tuple[tuple[int, "int | float"], ...]
+"""A dot node's terms, in the order they were added: `(i, j)` is parent `i` times
+parent `j` (an int) or times the constant `j` (a float; a bias is `(i, 1.0)`)."""
 
 _data = attrgetter("data")
 NO_TERM = -0.0
@@ -62,20 +66,6 @@ def add_in_order(terms: Iterable[float], start: float = NO_TERM) -> float:
 
 _ONLY_VALUES = {Value}
 _ONLY_FLOATS = {float}
-
-
-class Constants(tuple):  # type: ignore[type-arg]
-    """The local derivatives of a dot node in which no term multiplies two Values.
-
-    In such a dot (a first layer: Value weights times float inputs) each local
-    derivative is a constant, the plain number its parent was multiplied by, never
-    another parent's value. Marking the tuple says so for readers of the graph (the
-    generated code, the expanded pictures), who could not tell it from the local
-    derivatives of Value weights times Value inputs when the numbers coincide
-    (zeros, say). To the chain rule it is an ordinary tuple.
-    """
-
-    __slots__ = ()
 
 
 def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float | None]:
@@ -197,7 +187,8 @@ def dot(
         if ACTIVE[0] and no_grad_depth() and isfinite(data):
             return make_node(data, EMPTY, EMPTY, "dot", const)  # no_grad(): no tuples
         parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
-        local: tuple[float, ...] = Constants((*xs, *tail_local))
+        local: tuple[float, ...] = (*xs, *tail_local)  # type: ignore[arg-type]
+        terms: Terms = (*enumerate(xs), *((n, 1.0),) * len(tail))  # type: ignore[arg-type]
     elif hidden_layer:
         # Value weights times Value activations.
         wd = [w.data for w in ws]  # type: ignore[union-attr]
@@ -207,9 +198,10 @@ def dot(
             return make_node(data, EMPTY, EMPTY, "dot", const)
         parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
         local = (*xd, *wd, *tail_local)
+        terms = value_terms(n, bool(tail))
     else:
         # Any mix: the products in the parents' order, a Value bias, then `const`.
-        data, folded, parent_list, local_list = _mixed_dot(ws, xs)  # checks every element
+        data, folded, parent_list, local_list, term_list = _mixed_dot(ws, xs)  # checks all
         if isinstance(bias, Value):
             data += bias.data
         if folded is not None:  # products of two plain numbers join the constant
@@ -218,22 +210,36 @@ def dot(
             data += const
         parents = (*parent_list, *tail)
         local = (*local_list, *tail_local)
-        if not any(isinstance(w, Value) and isinstance(x, Value) for w, x in zip(ws, xs)):
-            local = Constants(local)  # each parent's partner is a plain number
+        terms = (*term_list, *((len(parent_list), 1.0),) * len(tail))
     if not isfinite(data):
         _raise_non_finite("dot", data, local)
-    return make_node(data, parents, local, "dot", const)
+    node = make_node(data, parents, local, "dot", const)
+    node.terms = terms
+    return node
+
+
+_VALUE_TERMS: dict[tuple[int, bool], Terms] = {}
+
+
+def value_terms(n: int, bias: bool) -> Terms:
+    """The terms of a dot of n Value weights and n Value inputs (then a Value bias):
+    weight i times input i, parents `ws + xs (+ bias)`. One shared tuple per shape."""
+    terms = _VALUE_TERMS.get((n, bias))
+    if terms is None:
+        terms = tuple((i, n + i) for i in range(n)) + (((2 * n, 1.0),) if bias else ())
+        terms = _VALUE_TERMS.setdefault((n, bias), terms)
+    return terms
 
 
 def _mixed_dot(
     ws: Sequence[Value | Number], xs: Sequence[Value | Number]
-) -> tuple[float, float | None, list[Value], list[float]]:
+) -> tuple[float, float | None, list[Value], list[float], list[tuple[int, int | float]]]:
     """The general case of `dot`: any mix of Values and constants on either side.
 
     Returns the sum of the products that have a Value in them (in the order of the
     parents: the Value weights' products, then those of Value inputs with a plain
     weight), the sum of the products of two plain numbers (None if there are none),
-    the parents and their local derivatives.
+    the parents, their local derivatives and the terms (see `Terms`).
     """
     wd = [
         w.data if isinstance(w, Value) else as_float(w, f"dot() ws[{i}]") for i, w in enumerate(ws)
@@ -245,20 +251,29 @@ def _mixed_dot(
     local: list[float] = []
     products: list[float] = []
     plain: list[float] = []  # products of two plain numbers
-    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
+    terms: list[tuple[int, int | float]] = []
+    at: dict[int, int] = {}  # term number -> its weight's position among the parents
+    for k, (w, x, w_data, x_data) in enumerate(zip(ws, xs, wd, xd)):
         if isinstance(w, Value):
+            at[k] = len(parents)
             parents.append(w)
             local.append(x_data)
             products.append(w_data * x_data)
+            terms.append((at[k], x_data))  # the partner is fixed below if it is a Value
         elif not isinstance(x, Value):
             plain.append(w_data * x_data)
-    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
+    later: list[tuple[int, int | float]] = []  # Value inputs with a plain weight
+    for k, (x, w_data, x_data) in enumerate(zip(xs, wd, xd)):
         if isinstance(x, Value):
+            if k in at:  # a product of two Values, counted above
+                terms[list(at).index(k)] = (at[k], len(parents))
+            else:
+                products.append(x_data * w_data)
+                later.append((len(parents), w_data))
             parents.append(x)
             local.append(w_data)
-            if not isinstance(w, Value):  # a product of two Values is counted above
-                products.append(x_data * w_data)
-    return _add(products, NO_TERM), (_add(plain, NO_TERM) if plain else None), parents, local
+    total = _add(products, NO_TERM)
+    return total, (_add(plain, NO_TERM) if plain else None), parents, local, terms + later
 
 
 def _raise_non_finite(op: str, data: float, numbers: Sequence[float]) -> NoReturn:

@@ -45,6 +45,7 @@ class Value:
         const: the plain-number operand of an op such as `x * 3`, or the plain
             numbers a `sum` or `dot` added (else None).
         label: an optional name used in pictures and error messages.
+        terms: on a "dot" node only, how it added its products (`engine.fused.Terms`).
 
     Example:
         >>> x, y, z = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "z")
@@ -54,7 +55,7 @@ class Value:
         (20.0, 4.0, 4.0, 5.0)
     """
 
-    __slots__ = ("const", "data", "grad", "label", "local_grads", "op", "parents")
+    __slots__ = ("const", "data", "grad", "label", "local_grads", "op", "parents", "terms")
 
     data: float
     grad: float
@@ -63,6 +64,7 @@ class Value:
     op: str
     const: float | None
     label: str
+    terms: tuple[tuple[int, int | float], ...]  # set on "dot" nodes only (engine.fused)
 
     def __init__(self, data: Number, label: str = "") -> None:
         finite = type(data) is float and data - data == 0.0  # else check and convert

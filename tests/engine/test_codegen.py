@@ -478,13 +478,8 @@ def test_sums_and_dots_mixing_values_and_numbers_compile_exactly(
         return engine.sum([numbers[0], dot(ws, xs, bias=bias), *numbers[1:]])
 
     point = [t[2] for t in terms] + [t[3] for t in terms]
-    pairs = [w and x for w, x, _, _ in terms]
-    if any(pairs) and any(w != x for w, x, _, _ in terms):
-        # Products of two Values beside products with one plain number: the parents do
-        # not say which multiplies which, so compiling is refused.
-        with pytest.raises(ValueError, match="mixes products of two Values"):
-            compile(fn, point)
-        return
+    # Products of two Values beside products with one plain number compile too: the
+    # dot node records which parent multiplies which (Value.terms).
     f = compile(fn, point)
     names = [f"v{i}" for i in range(2 * n)]
     for at in (point, [x * 0.5 - 0.25 for x in point]):

@@ -21,12 +21,12 @@ from engine import (
     collector_paused,
     dot,
     fast,
-    fused,
     gradcheck,
     matvec,
     matvec_batch,
     no_grad,
 )
+from engine.codegen.graph import dot_terms
 from engine.strategies import Expression, expressions
 
 small = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False)
@@ -416,9 +416,13 @@ def test_a_dots_data_is_its_products_then_its_const(
         assert node.const == pytest.approx(expected, abs=1e-12)
     else:
         assert node.const is None
-    # Marked as constants exactly when no term multiplies two Values.
-    assert isinstance(node.local_grads, fused.Constants) == (
-        not any(w_value and x_value for w_value, x_value, _, _ in terms)
+    # The node records one term per product with a Value in it (and a Value bias),
+    # and reading them back gives its data exactly (dot_terms checks that).
+    with_value = [t for t in terms if t[0] or t[1]]
+    assert len(node.terms) == len(with_value) + isinstance(bias, Value)
+    pairs, _ = dot_terms(node)
+    assert [isinstance(b, Value) for _, b in pairs[: len(with_value)]].count(True) == len(
+        [t for t in terms if t[0] and t[1]]
     )
     want = math.fsum(
         [w * x for w_value, x_value, w, x in terms]
