@@ -100,6 +100,8 @@ class Op:
     kinks: tuple[float, ...] = ()
     doc: str = ""
     code: tuple[str, ...] = ()
+    joint: Callable[..., Any] | None = field(default=None, compare=False)
+    """A two-input op's derivative as `define_op` was given it: `(a, b, out) -> (da, db)`."""
 
     @property
     def derivative(self) -> Callable[..., Any] | None:
@@ -108,7 +110,7 @@ class Op:
             return None
         if len(self.partials) == 1:
             return self.partials[0]
-        return lambda *args: tuple(d(*args) for d in self.partials)
+        return self.joint or (lambda *args: tuple(d(*args) for d in self.partials))
 
     def domain(self, position: int) -> Domain:
         """The domain of argument `position` (any position for an n-ary op)."""
@@ -575,7 +577,8 @@ def define_op(
         partials = (lambda a, b, out: derivative(a, b, out)[0],
                     lambda a, b, out: derivative(a, b, out)[1])  # fmt: skip
         apply = _user_binary(name, forward, derivative, domains)
-    op = Op(name, arity, forward, partials, domains, symbol or name, apply, kinks, doc)
+    joint = derivative if arity == 2 else None
+    op = Op(name, arity, forward, partials, domains, symbol or name, apply, kinks, doc, joint=joint)
 
     def add(table: dict[str, Op]) -> None:
         if name in BUILTIN_NAMES:

@@ -288,7 +288,7 @@ class Program:
         arguments = ", ".join(keys[k] for k in "ab"[: len(args)])
         step.forward = [f"{name} = float({fwd}({arguments}))"]
         if len(args) == 1:
-            step.local = [f"{der}({arguments}, {name})"]
+            step.local = [f"float({der}({arguments}, {name}))"]  # as the graph converts it
         else:  # the graph keeps both derivatives as floats: map(float, ...)
             da, db = self.names.fresh(f"{name}_d"), self.names.fresh(f"{name}_d")
             step.setup = [f"{da}, {db} = map(float, {der}({arguments}, {name}))"]
