@@ -7,7 +7,6 @@ import math
 import sys
 import threading
 
-import numpy as np
 import pytest
 
 import engine
@@ -61,6 +60,7 @@ def test_the_name_linear_is_reserved_for_no_activation() -> None:
 
 
 def test_a_numpy_float32_derivative_is_a_float_in_backward_and_in_compiled_code() -> None:
+    np = pytest.importorskip("numpy")  # installed with matplotlib
     op = define_op(
         "f32_demo", lambda x: np.float32(3.0) * x, lambda x, out: np.float32(3.0), replace=True
     )
