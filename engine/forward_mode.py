@@ -9,7 +9,7 @@ output).
 
     >>> from engine import jvp
     >>> jvp(lambda x, y: (x * y).tanh(), [0.5, -1.5], [1.0, 0.0])
-    (-0.6351489523872873, -0.8974240076629652)
+    (-0.6351489523872873, -0.8948787124219972)
 """
 
 from __future__ import annotations
