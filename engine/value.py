@@ -24,7 +24,7 @@ from typing import Any
 
 from engine.checks import as_float, raise_overflow
 from engine.grad_mode import ACTIVE, no_grad_depth
-from engine.walk import check_gradients, interior_order
+from engine.walk import all_nodes, check_gradients, interior_order
 
 Number = int | float
 ONE, MINUS_ONE, ONE_ONE = (1.0,), (-1.0,), (1.0, 1.0)  # shared local derivatives
@@ -250,21 +250,7 @@ class Value:
             >>> [v.label or v.op for v in (x * y + x).topological_order()]
             ['x', 'y', '*', '+']
         """
-        order: list[Value] = []
-        seen: set[Value] = set()
-        # The stack holds nodes to expand; a `None` above an expanded node means "its
-        # parents are done: emit it next". Parents are pushed first to last, so they
-        # are visited last to first.
-        stack: list[Value | None] = [self]
-        while stack:
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())  # type: ignore[arg-type]
-            elif node not in seen:
-                seen.add(node)
-                stack += (node, None)
-                stack.extend(p for p in node.parents if p not in seen)
-        return order
+        return all_nodes(self)
 
 
 def make_node(

@@ -1,9 +1,10 @@
 """The graph walks: the one order backward(), engine.grad, codegen and pictures use.
 
 `interior_order` is backward()'s walk (it resets gradients and uses them as marks);
-`forward_order` is the same walk, step for step, that only reads the graph. Both
-leave leaves out (their names say "interior"/"computed"). Kept apart from `Value` so
-that `engine/value.py` reads as the maths.
+`forward_order` is the same walk, step for step, that only reads the graph (engine.grad,
+codegen); both leave the leaves out. `all_nodes` includes the leaves (pictures,
+`Value.topological_order`). Kept apart from `Value` so that `engine/value.py` reads as
+the maths.
 """
 
 from __future__ import annotations
@@ -114,4 +115,24 @@ def forward_order(roots: Sequence[Any]) -> list[Any]:
             for parent in node.parents:
                 if parent.parents and marks.get(id(parent)) is not True:
                     stack.append(parent)
+    return order
+
+
+def all_nodes(root: Any) -> list[Any]:
+    """Every node `root` depends on, leaves included, parents before children, root
+    last (`Value.topological_order`). Reads the graph only, with an explicit stack."""
+    order: list[Any] = []
+    seen: set[int] = set()
+    # The stack holds nodes to expand; a `None` above an expanded node means "its
+    # parents are done: emit it next". Parents are pushed first to last, so they
+    # are visited last to first.
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack += (node, None)
+            stack.extend(p for p in node.parents if id(p) not in seen)
     return order
