@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import fused
-from engine.checks import as_operand, checked_power, raise_non_finite
+from engine.checks import MIN_NORMAL, as_operand, checked_power, raise_non_finite
 from engine.checks import power_slope as _float_power_slope
 from engine.grad_mode import ACTIVE, no_grad_depth
 from engine.value import EMPTY, LEFT_CONSTANT, MINUS_ONE, ONE, Value, make_node
@@ -84,10 +84,6 @@ class Op:
         kinks: points where the derivative does not exist (finite differences
             disagree with any convention there, so tests stay away).
         doc: one line saying what it computes.
-        code: how generated code writes a built-in op: the forward expression, then
-            d out / d argument for each argument, over `{a}`, `{b}`, `{out}` and
-            `{forward}`. Empty for ops made with `define_op`: generated code calls
-            their functions, so user text never becomes code.
     """
 
     name: str
@@ -99,7 +95,6 @@ class Op:
     apply: Callable[..., Value] = field(compare=False)
     kinks: tuple[float, ...] = ()
     doc: str = ""
-    code: tuple[str, ...] = ()
     joint: Callable[..., Any] | None = field(default=None, compare=False)
     """A two-input op's derivative as `define_op` was given it: `(a, b, out) -> (da, db)`."""
 
@@ -136,10 +131,20 @@ def log(x: Any) -> Any:
 
 
 def power_slope(a: Any, c: Any, p: Any) -> Any:
-    """d(a ** c) / da given `p = a ** c`: `c a^(c-1)`, written for floats as
-    `engine.checks.power_slope` does (no overflowing intermediate)."""
+    """d(a ** c) / da given `p = a ** c`: `c a^(c-1)`.
+
+    On Values it is that formula (differentiable again). On floats (and in generated
+    code) it is `engine.checks.power_slope`'s: `c p / a`, which no intermediate
+    overflows, except where `p` underflowed (below 2.2e-308), and 1 or 0 at a = 0.
+    """
     if isinstance(a, float | int) and isinstance(c, float | int):
         return _float_power_slope(a, c, p)
+    if isinstance(a, Value) or isinstance(c, Value):
+        return c * a ** (c - 1.0)
+    if not a:  # written so that a symbolic stand-in traces it (engine.codegen)
+        return 1.0 if c == 1.0 else 0.0
+    if abs(p) >= MIN_NORMAL:
+        return c * p / a
     return c * a ** (c - 1.0)
 
 
@@ -295,10 +300,9 @@ def _checked_pow(a: float, b: float, left: Any, right: Any, lv: bool, rv: bool) 
 
 
 def _function(name: str, forward: Callable[..., float], d: Callable[..., Any],
-              *code: str, domain: Domain = REALS, **kw: Any) -> Op:  # fmt: skip
+              domain: Domain = REALS, **kw: Any) -> Op:  # fmt: skip
     apply = kw.pop("fast", None) or _unary(name, forward, d, domain)
-    return Op(name, 1, forward, (d,), (domain,), kw.pop("symbol", name), apply, code=code,
-              **kw)  # fmt: skip
+    return Op(name, 1, forward, (d,), (domain,), kw.pop("symbol", name), apply, **kw)
 
 
 def _relu_forward(x: float) -> float:
@@ -346,11 +350,11 @@ def _fast_relu(x: Any) -> Any:
 
 
 def _infix(name: str, forward: Callable[..., float], da: Callable[..., Any],
-           db: Callable[..., Any], *code: str, **kw: Any) -> Op:  # fmt: skip
+           db: Callable[..., Any], **kw: Any) -> Op:  # fmt: skip
     # The Value-level apply is the operator: it runs `Value.__add__` and friends.
     domains = kw.pop("domains", (REALS, REALS))
-    return Op(name, 2, forward, (da, db), domains, kw.pop("symbol", name),
-              forward, code=code, **kw)  # type: ignore[arg-type]  # fmt: skip
+    apply: Any = forward
+    return Op(name, 2, forward, (da, db), domains, kw.pop("symbol", name), apply, **kw)
 
 
 def _sigmoid(x: float) -> float:
@@ -379,48 +383,35 @@ def _n_ary(name: str, symbol: str, doc: str) -> Op:
     return Op(name, None, forward, (), (REALS,), symbol, apply, doc=doc)
 
 
-# Each op: name, forward on floats, then d out / d argument written with engine ops
-# (over the arguments and `out`), then the code templates. The arithmetic's nodes are
-# made by `arithmetic` (and the marked fast paths of `+` and `*` in engine/value.py).
+# The table. Each row: name, forward on floats, then d out / d argument written with
+# engine ops, over the arguments and `out` (so it runs on floats, Values, dual numbers
+# and, for generated code, symbols: engine.codegen.symbolic traces it). The
+# arithmetic's nodes are made by `arithmetic` (and the marked fast paths of `+` and
+# `*` of two Values in engine/value.py).
 BUILTINS: tuple[Op, ...] = (
-    _infix("+", operator.add, lambda a, b, out: 1.0, lambda a, b, out: 1.0,
-           "{a} + {b}", "1.0", "1.0", doc="a + b"),
-    _infix("-", operator.sub, lambda a, b, out: 1.0, lambda a, b, out: -1.0,
-           "{a} - {b}", "1.0", "-1.0", symbol="−", doc="a - b"),
-    _infix("*", operator.mul, lambda a, b, out: b, lambda a, b, out: a,
-           "{a} * {b}", "{b}", "{a}", symbol="×", doc="a b"),
+    _infix("+", operator.add, lambda a, b, out: 1.0, lambda a, b, out: 1.0, doc="a + b"),
+    _infix("-", operator.sub, lambda a, b, out: 1.0, lambda a, b, out: -1.0, symbol="−",
+           doc="a - b"),
+    _infix("*", operator.mul, lambda a, b, out: b, lambda a, b, out: a, symbol="×", doc="a b"),
     _infix("/", operator.truediv, lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b,
-           "{a} / {b}", "1.0 / {b}", "-{out} / {b}", symbol="÷", domains=(REALS, NONZERO),
-           doc="a / b"),
+           symbol="÷", domains=(REALS, NONZERO), doc="a / b"),
     _infix("**", operator.pow, lambda a, b, out: power_slope(a, b, out),
-           lambda a, b, out: out * log(a),
-           "{a} ** {b}",
-           # d/da as engine.checks.power_slope computes it
-           "float({b} == 1.0) if not {a} else {b} * {out} / {a}"
-           " if abs({out}) >= 2.2250738585072014e-308 else {b} * {a} ** ({b} - 1.0)",
-           "{out} * math.log({a})",
-           symbol="^", domains=(POSITIVE, REALS),
+           lambda a, b, out: out * log(a), symbol="^", domains=(POSITIVE, REALS),
            doc="a ** b (a Value base must be positive; a constant exponent allows any base)"),
-    _function("neg", operator.neg, lambda x, out: -1.0, "-{a}", "-1.0", symbol="−x", doc="-a"),
-    _function("exp", math.exp, lambda x, e: e, "math.exp({a})", "{out}",
-              doc="e ** x (raises OverflowError above ~709.78)"),
-    _function("log", math.log, lambda x, y: 1 / x, "math.log({a})", "1.0 / {a}",
-              domain=POSITIVE, doc="natural logarithm"),
-    _function("tanh", math.tanh, lambda x, t: 1 - t * t, "math.tanh({a})",
-              "1.0 - {out} * {out}", doc="hyperbolic tangent"),
-    _function("sigmoid", _sigmoid, lambda x, s: s * (1 - s), "{forward}({a})",
-              "{out} * (1.0 - {out})", doc="logistic 1 / (1 + e^-x)"),
+    _function("neg", operator.neg, lambda x, out: -1.0, symbol="−x", doc="-a"),
+    _function("exp", math.exp, lambda x, e: e, doc="e ** x (raises OverflowError above ~709.78)"),
+    _function("log", math.log, lambda x, y: 1.0 / x, POSITIVE, doc="natural logarithm"),
+    _function("tanh", math.tanh, lambda x, t: 1.0 - t * t, doc="hyperbolic tangent"),
+    _function("sigmoid", _sigmoid, lambda x, s: s * (1.0 - s), doc="logistic 1 / (1 + e^-x)"),
     # Convention: relu's and abs's derivatives at exactly 0 are 0 (a subgradient).
-    _function("relu", _relu_forward, _relu_derivative,
-              "{a} if {a} > 0.0 else 0.0", "1.0 if {a} > 0.0 else 0.0",
-              kinks=(0.0,), doc="max(0, x)", fast=_fast_relu),
+    _function("relu", _relu_forward, _relu_derivative, kinks=(0.0,), doc="max(0, x)",
+              fast=_fast_relu),
     _function("abs", abs, lambda x, y: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,
-              "abs({a})", "1.0 if {a} > 0.0 else -1.0 if {a} < 0.0 else 0.0",
               kinks=(0.0,), symbol="|x|", doc="|x|"),
     # The perceptron's threshold: ties (x exactly 0) are positive, as in the notes. Its
     # derivative is 0 wherever it exists, which is why the notes move to sigmoid or relu.
-    _function("step", lambda x: 1.0 if x >= 0.0 else -1.0, lambda x, y: 0.0,
-              "1.0 if {a} >= 0.0 else -1.0", "0.0", kinks=(0.0,), doc="+1 if x >= 0 else -1"),
+    _function("step", lambda x: 1.0 if x >= 0.0 else -1.0, lambda x, y: 0.0, kinks=(0.0,),
+              doc="+1 if x >= 0 else -1"),
     _n_ary("sum", "Σ", "a1 + ... + an"),
     _n_ary("dot", "w·x", "w1 x1 + ... + wn xn (+ b): arguments are the ws, then the xs"),
 )  # fmt: skip

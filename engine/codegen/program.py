@@ -1,7 +1,8 @@
 """A graph as code: the forward and backward statements of a `Program`.
 
-Each computed node becomes one assignment, from its registry entry: the code
-templates of a built-in op (`Op.code`), or a call of the `forward` and
+Each computed node becomes one assignment, from its table entry: for a built-in op,
+its forward and derivative traced as text (`engine.codegen.symbolic`), or a call of the
+`forward` and
 `derivative` of an op made with `define_op`, bound in the generated function's
 globals under generated names. Guards go before a node whose inputs have a domain:
 where the graph would raise, the generated code raises `OutsideDomain` instead and
@@ -20,8 +21,9 @@ from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
 from engine.codegen.names import Names, literal, quoted
+from engine.codegen.symbolic import templates
 from engine.fused import NO_TERM, add_in_order
-from engine.ops import REALS, Domain, op_named, operands
+from engine.ops import BUILTIN_NAMES, REALS, Domain, op_named, operands
 from engine.value import Value
 
 __all__ = [
@@ -254,7 +256,7 @@ class Program:
             return _Step(
                 node, name, sum_lines(name, terms), [self.name(v) for v in dot_local], note=note
             )
-        if entry.arity is None or (entry.derivative is None and not entry.code):
+        if entry.arity is None or entry.derivative is None:
             raise ValueError(f"cannot compile {node!r}: the op {entry.name!r} has no derivative")
         args = operands(node)
         at = [i for i, a in enumerate(args) if isinstance(a, Value)]  # parents' positions
@@ -275,11 +277,12 @@ class Program:
             if conditions:
                 step.guards.append((" or ".join(conditions), why))
         keys = dict(zip("ab", map(self.name, args)), out=name)
-        if entry.code:
-            if "{forward}" in entry.code[0]:
+        if entry.name in BUILTIN_NAMES:  # traced from the table (engine.codegen.symbolic)
+            forward, partials = templates(entry)
+            if "{forward}" in forward:
                 keys["forward"] = self.helper(entry.forward, entry.name)
-            step.forward = [f"{name} = {entry.code[0].format(**keys)}"]
-            step.local = [entry.code[1 + i].format(**keys) for i in at]
+            step.forward = [f"{name} = {forward.format(**keys)}"]
+            step.local = [partials[i].format(**keys) for i in at]
             return step
         # An op made with define_op: call its functions, bound under generated names.
         fwd = self.helper(entry.forward, "op", numbered=True)

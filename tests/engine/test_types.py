@@ -31,7 +31,8 @@ def test_mypy_sees_the_methods_and_refuses_typos(tmp_path: Path) -> None:
         cwd=ROOT,
         timeout=300,
     )
-    errors = [line for line in run.stdout.splitlines() if ": error:" in line]
-    assert [line.split(":")[1] for line in errors] == ["6", "7"], run.stdout
+    errors = [line for line in run.stdout.splitlines() if line.startswith(f"{snippet}:")]
+    errors = [line for line in errors if ": error:" in line]
+    assert [line[len(str(snippet)) :].split(":")[1] for line in errors] == ["6", "7"], run.stdout
     assert '"Value" has no attribute "tahn"' in errors[0]
     assert '"Value" has no attribute "dataa"' in errors[1]
