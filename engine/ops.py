@@ -54,11 +54,13 @@ class Domain:
     high: float = INF
     exclude: tuple[float, ...] = ()
     text: str = "a real number"
+    low_included: bool = False  # `low <= x` instead of `low < x`
 
     def __contains__(self, x: object) -> bool:
         if isinstance(x, bool) or not isinstance(x, int | float):
             return False
-        return self.low < x < self.high and x not in self.exclude
+        above = self.low <= x if self.low_included else self.low < x
+        return above and x < self.high and x not in self.exclude
 
 
 REALS = Domain()
@@ -95,6 +97,9 @@ class Op:
     apply: Callable[..., Value] = field(compare=False)
     kinks: tuple[float, ...] = ()
     doc: str = ""
+    given: Callable[[int, float], Domain] | None = field(default=None, compare=False)
+    """The domain of argument `position` when the other argument is the plain number
+    `constant` (`x ** 1.5` needs x >= 0); None: `domain(position)` whatever it is."""
     joint: Callable[..., Any] | None = field(default=None, compare=False)
     """A two-input op's derivative as `define_op` was given it: `(a, b, out) -> (da, db)`."""
 
@@ -110,6 +115,10 @@ class Op:
     def domain(self, position: int) -> Domain:
         """The domain of argument `position` (any position for an n-ary op)."""
         return self.domains[0] if self.arity is None else self.domains[position]
+
+    def domain_given(self, position: int, constant: float) -> Domain:
+        """The domain of argument `position` beside the constant operand `constant`."""
+        return self.given(position, constant) if self.given else self.domain(position)
 
     def smooth_domain(self, position: int) -> Domain:
         """The domain of argument `position` without the kinks: where the derivative
@@ -357,6 +366,15 @@ def _infix(name: str, forward: Callable[..., float], da: Callable[..., Any],
     return Op(name, 2, forward, (da, db), domains, kw.pop("symbol", name), apply, **kw)
 
 
+def _power_domain(position: int, c: float) -> Domain:
+    """Where `x ** c` (position 0) is real and has a finite derivative, c a constant;
+    `c ** x` (position 1, c > 0) is defined everywhere."""
+    if position == 1 or float(c).is_integer():
+        return REALS
+    text = f"a base where x ** {c!r} is real and differentiable"
+    return Domain(low=0.0, low_included=not 0.0 < c < 1.0, text=text)
+
+
 def _sigmoid(x: float) -> float:
     """1 / (1 + e^-x), without overflow: for x < 0 use e^x / (1 + e^x)."""
     if x >= 0.0:
@@ -397,6 +415,7 @@ BUILTINS: tuple[Op, ...] = (
            symbol="÷", domains=(REALS, NONZERO), doc="a / b"),
     _infix("**", operator.pow, lambda a, b, out: power_slope(a, b, out),
            lambda a, b, out: out * log(a), symbol="^", domains=(POSITIVE, REALS),
+           given=_power_domain,
            doc="a ** b (a Value base must be positive; a constant exponent allows any base)"),
     _function("neg", operator.neg, lambda x, out: -1.0, symbol="−x", doc="-a"),
     _function("exp", math.exp, lambda x, e: e, doc="e ** x (raises OverflowError above ~709.78)"),

@@ -50,7 +50,8 @@ def _outside(var: str, domain: Domain) -> list[str]:
     """Conditions, as code, that put `var` outside `domain`."""
     conditions = []
     if math.isfinite(domain.low):
-        conditions.append(f"{var} <= {literal(domain.low)}")
+        below = "<" if domain.low_included else "<="
+        conditions.append(f"{var} {below} {literal(domain.low)}")
     if math.isfinite(domain.high):
         conditions.append(f"{var} >= {literal(domain.high)}")
     conditions += [f"{var} == {literal(e)}" for e in domain.exclude]
@@ -264,16 +265,12 @@ class Program:
         step = _Step(node, name, [], [], note=note)
         for i in at:
             var = self.name(args[i])
-            if node.op == "**" and node.const is not None:  # Value.__pow__'s rules
-                c = float(node.const)
-                conditions = [f"{var} < 0.0"] if not c.is_integer() else []
-                conditions += [f"{var} == 0.0"] if 0.0 < c < 1.0 else []
-                why = f"x ** {c!r} needs a base where it is real and differentiable"
-            else:
-                domain = entry.domain(i)
-                conditions = [] if domain == REALS else _outside(var, domain)
-                called = f"{entry.name}()" if entry.name.isidentifier() else entry.name
-                why = f"{called} needs {domain.text}"  # log() needs ..., / needs ...
+            # Beside a constant, as the table says (`x ** 1.5` needs x >= 0).
+            given = node.const is not None
+            domain = entry.domain_given(i, node.const) if given else entry.domain(i)  # type: ignore[arg-type]
+            conditions = [] if domain == REALS else _outside(var, domain)
+            called = f"{entry.name}()" if entry.name.isidentifier() else entry.name
+            why = f"{called} needs {domain.text}"  # log() needs ..., / needs ...
             if conditions:
                 step.guards.append((" or ".join(conditions), why))
         keys = dict(zip("ab", map(self.name, args)), out=name)
