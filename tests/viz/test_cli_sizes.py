@@ -34,7 +34,7 @@ SCALE = 1.0 if THOROUGH else 0.02
 CI_MEMORY = 1_200_000_000  # bytes of address space: Python with matplotlib takes ~200 MB
 THOROUGH_MEMORY = 2_500_000_000
 SECONDS = 150 if THOROUGH else 20
-EXAMPLES = max(2, settings.default.max_examples // 5)  # ci: 5 runs of each command
+EXAMPLES = max(2, settings().max_examples // 5)  # ci: 5 runs of each command
 
 RUNNER = textwrap.dedent(
     """
@@ -83,14 +83,15 @@ def sizes(low: int, high: int) -> st.SearchStrategy[int]:
     return st.floats(0, 1).map(lambda t: round(low * (high / low) ** t))
 
 
-def run(calls: list[list[str]], folder: Path) -> None:
+def results(calls: list[list[str]], folder: Path, runner: str = RUNNER) -> list[Any]:
+    """Run `calls` in one capped subprocess; what each call did."""
     spec = {
         "calls": calls,
         "scale": SCALE,
         "memory": THOROUGH_MEMORY if THOROUGH else CI_MEMORY,
     }
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER],
+        [sys.executable, "-c", runner],
         input=json.dumps(spec),
         capture_output=True,
         text=True,
@@ -99,7 +100,12 @@ def run(calls: list[list[str]], folder: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    for result in json.loads(done.stdout):
+    found: list[Any] = json.loads(done.stdout)
+    return found
+
+
+def run(calls: list[list[str]], folder: Path) -> None:
+    for result in results(calls, folder):
         argv, code, stderr = result["argv"], result["code"], result["stderr"]
         assert code in (0, 2), (argv, stderr)
         if code == 2:
@@ -196,20 +202,9 @@ def test_demo_stays_bounded_whatever_the_epochs(
 
 def test_the_runner_reports_a_memory_error_as_one(tmp_path: Path) -> None:
     """The check can fail: a command that runs out of memory under the cap is caught."""
-    huge = "x" + " * x" * 500  # refused by the bounds, so plant the error instead
-    spec: dict[str, Any] = {"calls": [["graph", huge, "x=1"]], "scale": SCALE}
-    spec["memory"] = CI_MEMORY
     planted = RUNNER.replace(
         "code = cli.main(argv)",
         "cli.run_graph = lambda args: bytearray(10**10)\n        code = cli.main(argv)",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", planted],
-        input=json.dumps(spec),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    (result,) = json.loads(done.stdout)
+    (result,) = results([["graph", "x", "x=1"]], tmp_path, planted)
     assert result["kinds"] == ["MemoryError"] and result["code"] == 2
