@@ -132,3 +132,20 @@ def test_targets_are_chosen_by_extension_or_folder(tmp_path: Path) -> None:
 def test_no_frames_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one frame"):
         save_steps([], tmp_path / "s.gif")
+
+
+@pytest.mark.dot
+def test_a_page_leaves_out_the_other_layout_when_only_it_would_be_a_strip(
+    tmp_path: Path,
+) -> None:
+    x = Value(0.3, "x")
+    y = x
+    for _ in range(6):
+        y = y.tanh()
+    y.backward()
+    steps = step_through(y, rankdir="TB")  # about 1,000 pixels tall; left to right 4,000 wide
+    page = save_steps(steps, tmp_path / "p.html", max_side=2000).read_text()
+    assert page.count('data-layout="TB"') == len(steps) and 'data-layout="LR"' not in page
+    with pytest.raises(PictureTooLargeError):
+        save_steps(step_through(y), tmp_path / "q.html", max_side=2000)
+    assert not (tmp_path / "q.html").exists()
