@@ -12,6 +12,7 @@ Example:
 """
 
 from nn import data, features
+from nn.bridge import from_torch, to_torch
 from nn.callbacks import Callback, EarlyStopping, Record
 from nn.data import (
     batches,
@@ -73,6 +74,7 @@ __all__ = [
     "data",
     "features",
     "fit",
+    "from_torch",
     "hinge",
     "iris",
     "load_csv",
@@ -89,6 +91,7 @@ __all__ = [
     "seed_example",
     "softmax",
     "spiral",
+    "to_torch",
     "train_step",
     "train_test_split",
     "xor",

@@ -19,6 +19,7 @@ After editing a notebook in Jupyter, strip it before committing:
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 import time
@@ -56,10 +57,29 @@ def needs_dot(path: Path) -> bool:
     return any(name in text for name in DRAWS_GRAPHS)
 
 
+def needs_torch(path: Path) -> bool:
+    """Whether the notebook at `path` imports PyTorch (the optional extra)."""
+    return "import torch" in path.read_text(encoding="utf-8")
+
+
+NO_TORCH = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None,
+    reason="this notebook needs torch: pip install 'tracegrad[torch]'",
+)
+
+
 def run_params() -> list[Any]:
-    """One pytest param per notebook, marked `dot` when it renders graphs."""
+    """One pytest param per notebook, marked `dot` when it renders graphs, and skipped
+    with the reason where it needs torch and torch is not installed."""
     return [
-        pytest.param(path, id=path.stem, marks=[pytest.mark.dot] if needs_dot(path) else [])
+        pytest.param(
+            path,
+            id=path.stem,
+            marks=[
+                *([pytest.mark.dot] if needs_dot(path) else []),
+                *([NO_TORCH] if needs_torch(path) else []),
+            ],
+        )
         for path in NOTEBOOKS
     ]
 
