@@ -135,7 +135,7 @@ def test_training_50_steps_gives_the_same_losses_and_gradients_as_torch(optimize
         theirs = [torch_value(module, w, grad=True) for w in order]
         ours = history.records["grads"][step]
         scale = max(map(abs, theirs))
-        assert close(history.loss[step], float(loss), 1.0), (step, history.loss[step], loss)
+        assert close(history.loss[step], loss.item(), 1.0), (step, history.loss[step], loss)
         assert all(close(a, b, scale) for a, b in zip(ours, theirs)), step
         opt.step()
     final = [p.data for p in model.parameters()]
