@@ -27,6 +27,7 @@ from engine.finite_differences import GradcheckError, GradcheckReport, gradcheck
 from engine.grad_mode import is_grad_enabled, no_grad
 from engine.ops import OPS, OPS_BY_NAME, Domain, Op, define_op
 from engine.value import Value
+from engine.walk import GradientAccumulationWarning
 
 __all__ = [
     "OPS",
@@ -34,6 +35,7 @@ __all__ = [
     "Domain",
     "GradcheckError",
     "GradcheckReport",
+    "GradientAccumulationWarning",
     "Op",
     "Value",
     "collector_paused",

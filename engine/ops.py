@@ -328,7 +328,7 @@ _binary_entry(
     "**",
     operator.pow,
     lambda a, b, out: (power_slope(a, b, out), out * math.log(a)),
-    symbol="^",
+    symbol="**",
     domains=(POSITIVE, REALS),
     doc="a ** b (a Value base must be positive; a constant exponent allows any base)",
     # d/da as engine.checks.power_slope computes it

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from engine.checks import (
@@ -32,13 +33,14 @@ from engine.checks import (
     raise_overflow,
 )
 from engine.grad_mode import ACTIVE, no_grad_depth
-from engine.walk import check_gradients, interior_order
+from engine.walk import check_gradients, interior_order, warn_if_accumulating
 
 Number = int | float
 ONE, MINUS_ONE, ONE_ONE = (1.0,), (-1.0,), (1.0, 1.0)  # shared local derivatives
 EMPTY: tuple[()] = ()
 LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}  # op of `c - x` etc. -> its op's name
 _new = object.__new__
+_grad = attrgetter("grad")
 
 
 class Value:
@@ -218,6 +220,41 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
+    # ---------------------------------------------------- mistakes that get help
+    # Python reads `x ^ 2` as exclusive or and `if x:` as "is x true"; neither means
+    # anything for a number in a graph, so each says what was probably meant.
+
+    def __xor__(self, other: object) -> Value:
+        raise TypeError(f"^ is not a power in Python (it is exclusive or): write x ** {other!r}")
+
+    def __rxor__(self, other: object) -> Value:
+        raise TypeError(f"^ is not a power in Python (it is exclusive or): write {other!r} ** x")
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"a Value is neither true nor false: test its number, as in `if x.data > 0:`"
+            f" (got {self!r})"
+        )
+
+    def _compare(self, other: object, op: str) -> bool:
+        theirs = ".data" if isinstance(other, Value) else ""
+        raise TypeError(
+            f"Values are not compared with {op}: compare their numbers, as in"
+            f" `x.data {op} {'y' if theirs else repr(other)}{theirs}` (got {self!r})"
+        )
+
+    def __lt__(self, other: object) -> bool:
+        return self._compare(other, "<")
+
+    def __le__(self, other: object) -> bool:
+        return self._compare(other, "<=")
+
+    def __gt__(self, other: object) -> bool:
+        return self._compare(other, ">")
+
+    def __ge__(self, other: object) -> bool:
+        return self._compare(other, ">=")
+
     # --------------------------------------------------------------- backward pass
 
     def backward(self, gradient: float = 1.0) -> None:
@@ -230,7 +267,9 @@ class Value:
         nothing flows, such as behind a relu that is off), whatever earlier calls did.
         Leaves (Values made with `Value(...)`, such as weights and inputs) are not
         reset: they accumulate, so backward calls over a mini-batch sum their
-        gradients. Zero them (`model.zero_grad()`) between optimizer steps.
+        gradients. Zero them (`model.zero_grad()`) between optimizer steps: when a
+        leaf already holds a gradient, a `GradientAccumulationWarning` says so (once
+        per calling line).
 
         Raises:
             ValueError: if `gradient` is not a finite number.
@@ -240,6 +279,8 @@ class Value:
         gradient = as_float(gradient, "backward() gradient")
         ends: list[Value] = []  # where the gradient stops: leaves, relus that are off
         order = interior_order(self, ends=ends)  # every gradient reset
+        if any(map(_grad, ends)) if self.parents else self.grad:  # a C-speed look first
+            warn_if_accumulating(ends if self.parents else [self])
         self.grad = gradient if self.parents else self.grad + gradient
         for node in reversed(order):  # the chain rule, the same for every op
             if g := node.grad:

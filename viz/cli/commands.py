@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from viz.cli.expr import did_you_mean
 from viz.cli.training import MLP_FILES, format_weights, train_mlp
 from viz.cli.usage import (
     MAX_EPOCHS,
@@ -142,7 +143,10 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
         return Xi, list(yi), "iris (150 flowers, 3 species)"
     path = Path(source)
     if path.suffix.lower() != ".csv":
-        raise UsageError(f"unknown --data {source!r} (expected seed-example, iris or a .csv file)")
+        hint = did_you_mean(source, ["seed-example", "iris"])
+        raise UsageError(
+            f"unknown --data {source!r} (expected seed-example, iris or a .csv file){hint}"
+        )
     check_input_file(path, "--data")
     from nn import load_csv
 
@@ -236,7 +240,8 @@ def run_train(args: argparse.Namespace) -> None:
     sizes = parse_sizes(args.hidden, "--hidden")
     if args.activation not in activations():
         raise UsageError(
-            f"unknown --activation {args.activation!r} (expected one of {', '.join(activations())})"
+            f"unknown --activation {args.activation!r} (expected one of"
+            f" {', '.join(activations())}){did_you_mean(args.activation, activations())}"
         )
     check_int(args.samples, "--samples", FEWEST_SAMPLES[args.data], MAX_SAMPLES)
     check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -23,7 +24,13 @@ from typing import NoReturn
 from engine import Value
 from engine.codegen import graph_source
 from viz.cli import commands
-from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
+from viz.cli.expr import (
+    FUNCTIONS,
+    ExpressionError,
+    build_expression,
+    did_you_mean,
+    parse_assignments,
+)
 from viz.cli.usage import (
     EXIT_ENVIRONMENT,
     EXIT_USAGE,
@@ -83,7 +90,23 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(f"{message}{self._suggestion(message)} (see `{self.prog} --help`)")
+
+    def _suggestion(self, message: str) -> str:
+        """' (did you mean ...?)' for a misspelt choice, command or option, else ''."""
+        choice = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)", message)
+        if choice:
+            allowed = re.findall(r"'([^']*)'", choice.group(2)) or choice.group(2).split(", ")
+            return did_you_mean(choice.group(1), allowed)
+        unknown = re.match(r"unrecognized arguments: (-\S+)", message)
+        if unknown:
+            parsers: list[argparse.ArgumentParser] = [self]
+            for action in self._actions:  # the subcommands' options too: argv may hold any
+                if isinstance(action, argparse._SubParsersAction):
+                    parsers += action.choices.values()
+            options = {o for p in parsers for a in p._actions for o in a.option_strings}
+            return did_you_mean(unknown.group(1).split("=")[0], sorted(options))
+        return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
