@@ -454,6 +454,7 @@ def render(
     path: str | Path,
     *,
     timeout: float | None = None,
+    dpi: float | None = None,
     **draw_options: Any,
 ) -> Path:
     """Write a graph to `path` as SVG, PNG, PDF or DOT, chosen by the file's extension.
@@ -466,6 +467,8 @@ def render(
         graph: a Digraph from `draw_graph`, or a root Value to draw first.
         path: the file to write (.svg, .png, .pdf, .dot or .gv); its folder must exist.
         timeout: seconds `dot` may run (see `pipe`).
+        dpi: the resolution of a PNG (and of pictures inside a PDF); None keeps the
+            graph's own (Graphviz's default is 96).
         **draw_options: passed to `draw_graph` when `graph` is a Value.
 
     Returns:
@@ -495,6 +498,10 @@ def render(
         graph = draw_graph(graph, **draw_options)
     elif draw_options:
         raise TypeError("drawing options can only be given with a root Value, not a Digraph")
+    if dpi is not None:
+        check_size("dpi", dpi, 36, 600)
+        graph = graph.copy()
+        graph.graph_attr["dpi"] = f"{dpi:g}"
     from nn.files import write_bytes, write_text  # here: `import viz` stays light
 
     if suffix in (".dot", ".gv"):

@@ -74,6 +74,7 @@ def add_perceptron_parser(sub: Any) -> None:
         "--average", action="store_true", help="the averaged perceptron (steadier on noisy data)"
     )
     p.add_argument("-o", "--output", type=Path, metavar="DIR", help="write the boundary plot here")
+    _slide_options(p)
     p.set_defaults(run=run_perceptron)
 
 
@@ -97,7 +98,20 @@ def add_train_parser(sub: Any) -> None:
     t.add_argument("--seed", type=int, default=0, help="seeds the data, weights and batches")
     t.add_argument("--resolution", type=int, default=80, help="grid size of the boundary plot")
     t.add_argument("-o", "--output", type=Path, default=Path("tracegrad_train"), metavar="DIR")
+    _slide_options(t)
     t.set_defaults(run=run_train)
+
+
+def _slide_options(parser: Any) -> None:
+    from viz.cli.main import add_slide_options
+
+    add_slide_options(parser)
+
+
+def _check_slide_options(args: argparse.Namespace) -> None:
+    from viz.cli.main import check_slide_options
+
+    check_slide_options(args)
 
 
 def add_demo_parser(sub: Any) -> None:
@@ -164,6 +178,7 @@ def run_perceptron(args: argparse.Namespace) -> None:
     from nn import MulticlassPerceptron, Perceptron
 
     check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)
+    _check_slide_options(args)
     if args.output is not None:
         check_output_folder(args.output, ["perceptron_boundary.png"])
         require_matplotlib()
@@ -204,13 +219,19 @@ def run_perceptron(args: argparse.Namespace) -> None:
         from nn.files import atomic_path
         from viz.plots import plot_decision_boundary
 
-        # A linear score is drawn exactly from a coarse grid.
-        fig = plot_decision_boundary(model, X, y, resolution=40, title=f"perceptron on {name}")
+        fig = plot_decision_boundary(
+            model,
+            X,
+            y,
+            title=args.title or f"perceptron on {name}",
+            fontsize=args.fontsize,
+            theme=args.theme,
+        )
         path = args.output / "perceptron_boundary.png"
         with undone_on_failure([path], args.output):
             args.output.mkdir(parents=True, exist_ok=True)
             with atomic_path(path) as tmp:
-                fig.savefig(tmp, dpi=120)
+                fig.savefig(tmp, dpi=args.dpi)
         print(f"wrote {shown(path)}")
 
 
@@ -250,6 +271,7 @@ def run_train(args: argparse.Namespace) -> None:
     if args.batch_size is not None:
         check_int(args.batch_size, "--batch-size", 1, args.samples)
     check_int(args.resolution, "--resolution", 2, 500)
+    _check_slide_options(args)
     batch = args.samples if args.batch_size is None else args.batch_size
     check_network_size(2, sizes, CLASSES[args.data], batch)
     check_output_folder(args.output, MLP_FILES)
@@ -268,4 +290,6 @@ def run_train(args: argparse.Namespace) -> None:
         batch_size=args.batch_size,
         seed=args.seed,
         resolution=args.resolution,
+        look={"theme": args.theme, "fontsize": args.fontsize, "title": args.title},
+        dpi=args.dpi,
     )

@@ -62,7 +62,7 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep:
-            raise ExpressionError(f"expected name=value (such as x=2), got {item!r}")
+            raise ExpressionError(f"expected name=value, got {item!r} (such as x=2)")
         if not name.isidentifier():
             raise ExpressionError(f"invalid variable name {name!r} in {item!r}")
         if name in values:

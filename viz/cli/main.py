@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from engine import Value
 from engine.codegen import graph_source
@@ -148,12 +148,39 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the forward and backward passes as Python (engine.to_source)",
     )
+    add_slide_options(g)
+    g.add_argument(
+        "--aspect",
+        choices=("16:9", "4:3"),
+        default="16:9",
+        help="the page shape of --steps slides (.pdf)",
+    )
     g.set_defaults(run=run_graph)
 
     commands.add_perceptron_parser(sub)
     commands.add_train_parser(sub)
     commands.add_demo_parser(sub)
     return parser
+
+
+def add_slide_options(parser: argparse.ArgumentParser) -> None:
+    """--theme, --fontsize, --dpi and --title: the options every picture takes."""
+    from viz.themes import THEMES
+
+    parser.add_argument("--theme", choices=list(THEMES), default="light", help="colours")
+    parser.add_argument("--fontsize", type=float, default=None, help="text size in points")
+    parser.add_argument(
+        "--dpi", type=float, default=150.0, help="resolution of PNG, GIF and PDF (default 150)"
+    )
+    parser.add_argument("--title", default=None, help="the title of the picture or slides")
+
+
+def check_slide_options(args: argparse.Namespace) -> None:
+    """Refuse a font size or resolution no picture can use, before any work."""
+    if args.fontsize is not None and not 4 <= args.fontsize <= 72:
+        raise UsageError(f"--fontsize must be a number from 4 to 72, got {args.fontsize!r}")
+    if not 36 <= args.dpi <= 600:
+        raise UsageError(f"--dpi must be a number from 36 to 600, got {args.dpi!r}")
 
 
 def run_graph(args: argparse.Namespace) -> None:
@@ -166,6 +193,7 @@ def run_graph(args: argparse.Namespace) -> None:
     from viz.steps import DEFAULT_MAX_STEPS, step_through
 
     check_int(args.precision, "--precision", 1, 17)
+    check_slide_options(args)
     if args.output is not None:
         check_output(args.output, FORMATS, "-o")
     steps_path = steps_folder = None
@@ -187,14 +215,27 @@ def run_graph(args: argparse.Namespace) -> None:
         root.backward()
         for name, leaf in leaves.items():
             _check_finite(leaf.grad, f"the gradient d/d{name} of {args.expression!r} at {at}")
-    options = {"rankdir": args.rankdir, "precision": args.precision}
+    options: dict[str, Any] = {
+        "rankdir": args.rankdir,
+        "precision": args.precision,
+        "theme": args.theme,
+    }
     graph = steps = None
     if args.output is not None:
         _check_drawable(root, "-o", DEFAULT_MAX_NODES, labels=args.local_grads)
-        graph = draw_graph(root, show_local_grads=args.local_grads, **options)
+        size = {} if args.fontsize is None else {"fontsize": args.fontsize}
+        graph = draw_graph(
+            root,
+            show_local_grads=args.local_grads,
+            title=args.title or "",
+            dpi=args.dpi,
+            **size,
+            **options,
+        )
     if steps_path is not None:
         _check_drawable(root, "--steps", DEFAULT_MAX_STEPS, labels=True)
-        steps = step_through(root, **options)
+        size = {} if args.fontsize is None else {"fontsize": args.fontsize}
+        steps = step_through(root, **size, **options)
 
     code = graph_source(root, list(leaves.values())) if args.code else None
 
@@ -209,8 +250,8 @@ def run_graph(args: argparse.Namespace) -> None:
         if graph is not None:
             render(graph, args.output)
         if steps is not None:
-            title = f"Backpropagation through {args.expression}"
-            save_steps(steps, args.steps, title=title)
+            title = args.title or f"Backpropagation through {args.expression}"
+            save_steps(steps, args.steps, title=title, dpi=args.dpi, aspect=args.aspect)
     if graph is not None:
         print(f"wrote {shown(args.output)}")
     if steps is not None:
