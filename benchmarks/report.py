@@ -178,6 +178,12 @@ def other_table(rows: list[Row]) -> list[str]:
             "nn.MLP forward over 100 points: recording "
             f"{_ms(_t(rec))}, inside no_grad() {_ms(_t(free))}: {speedup:.2f}x faster",
         ]
+    hessians = [r for r in rows if r["suite"] == "hessian"]
+    if hessians:
+        out += ["", "Second derivatives: the full Hessian of a 10-input expression", ""]
+        for r in hessians:
+            shown = _ms(r["seconds"]) if r["correct"] else "WRONG"
+            out.append(f"{r['engine']:10} {r['variant']:36} {shown:>10}")
     return out
 
 

@@ -77,6 +77,7 @@ def machine() -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     sys.path[:0] = [str(ROOT), str(HERE)]
+    import hessian
     import suites
 
     reps = 3 if args.quick else args.repeat
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ("memory", lambda: suites.memory_suite(10_000 if args.quick else 100_000)),
         ("render", lambda: suites.render_suite(reps)),
         ("no_grad", lambda: suites.nograd_suite(reps * 3)),
+        ("hessian", lambda: hessian.hessian_suite(args.torch, reps * 3)),
     ]
     results: list[dict[str, Any]] = []
     for name, fn in steps:
@@ -111,7 +113,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--repeat", type=int, default=7, help="timed repetitions (median)")
     parser.add_argument(
-        "--only", nargs="*", choices=["mlp", "chain", "wide", "memory", "render", "no_grad"]
+        "--only",
+        nargs="*",
+        choices=["mlp", "chain", "wide", "memory", "render", "no_grad", "hessian"],
     )
     parser.add_argument(
         "--here", action="store_true", help="use this interpreter (peers already installed)"

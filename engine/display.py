@@ -8,9 +8,10 @@ without it, or when drawing fails, the Value shows as its `repr`.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.value import Value
+if TYPE_CHECKING:
+    from engine.value import Value
 
 
 def value_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -21,6 +22,3 @@ def value_mimebundle(value: Value, include: Any = None, exclude: Any = None) -> 
         return {"text/plain": repr(value)}
     bundle: dict[str, str] = display.value_mimebundle(value, include=include, exclude=exclude)
     return bundle
-
-
-Value._repr_mimebundle_ = value_mimebundle  # type: ignore[attr-defined]

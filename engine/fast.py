@@ -4,9 +4,10 @@ Everything here is a faster way to build exactly the nodes the plain ops build, 
 to compute exactly the numbers they compute. The contract, proven by the equivalence
 tests in tests/engine/test_fast_paths.py and tests/nn/test_speed_paths.py:
 
-- `sum(terms)` and `dot(ws, xs, bias)` are one node each (op "sum", "dot"), with one
-  local derivative per parent: a neuron is one node instead of 2n+1. Both add left to
-  right, one rounding per `+`, on every supported Python (`add_in_order`).
+- `sum(terms)` and `dot(ws, xs, bias)` (from `engine.fused`, entries of the op table)
+  are one node each (op "sum", "dot"), with one local derivative per parent: a neuron
+  is one node instead of 2n+1. Both add left to right, one rounding per `+`, on every
+  supported Python (`add_in_order`).
 - `matvec(rows, xs, biases)` makes, for each row, exactly the node
   `dot(row, xs, bias)` makes; `matvec_batch` does it for many input vectors,
   reading the weights once.
@@ -22,267 +23,24 @@ marked), and the one allowed to reach into `engine.value`'s internals.
 from __future__ import annotations
 
 import builtins
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import chain
 from math import isfinite
-from operator import attrgetter, mul
-from typing import Any, NoReturn
+from operator import mul
+from typing import Any
 
-from engine.checks import as_float
+from engine.fused import (
+    _ONLY_FLOATS,
+    _ONLY_VALUES,
+    NO_TERM,
+    _add,
+    dot,
+    value_terms,
+)
 from engine.grad_mode import ACTIVE, no_grad_depth
-from engine.ops import BUILTIN_NAMES, OPS_BY_NAME, REALS, Op, register
-from engine.value import EMPTY, ONE, Number, Value, _new, make_node
-from engine.walk import ZERO, interior_order
-
-_data = attrgetter("data")
-NO_TERM = -0.0
-"""What adding no term gives: -0.0, the number that leaves every float unchanged when
-added (`-0.0 + x` is `x`, also for `x = -0.0`, where `0.0 + x` would give `0.0`)."""
-
-
-class _InOrder(float):
-    """A float whose sum() skips CPython's summation fast path (see `add_in_order`)."""
-
-    __slots__ = ()
-
-
-if sys.version_info < (3, 12):
-    _add = builtins.sum  # adds left to right, one rounding per term
-else:
-    _FROM_NOTHING = _InOrder(NO_TERM)
-
-    def _add(terms: Iterable[float], start: float = NO_TERM) -> float:
-        # Since 3.12, sum() of floats compensates rounding errors when its running
-        # total is a float. Starting from a float subclass takes its generic loop
-        # instead, `total = total + term`: left to right, exactly as 3.11 adds.
-        first = _FROM_NOTHING if start is NO_TERM else _InOrder(start)
-        return float(builtins.sum(terms, first))
-
-
-def add_in_order(terms: Iterable[float], start: float = NO_TERM) -> float:
-    """`start + t1 + t2 + ... + tn`, added left to right with one rounding per `+`.
-
-    This is the summation rule of `sum`, `dot`, `matvec` and `matvec_batch`, on every
-    supported Python: the floats a reader gets by writing the additions out, and the
-    ones generated code computes. (Python's built-in `sum()` of floats follows it up to
-    3.11; from 3.12 on it compensates rounding errors and can give other floats.)
-    Without a `start` the first term starts the total, unchanged.
-
-    >>> add_in_order([1e16, 1.0, -1e16]), add_in_order([-0.0])
-    (0.0, -0.0)
-    """
-    return _add(terms, start)
-
-
-_ONLY_VALUES = {Value}
-_ONLY_FLOATS = {float}
-
-
-class Constants(tuple):  # type: ignore[type-arg]
-    """The local derivatives of a dot node in which no term multiplies two Values.
-
-    In such a dot (a first layer: Value weights times float inputs) each local
-    derivative is a constant, the plain number its parent was multiplied by, never
-    another parent's value. Marking the tuple says so for readers of the graph (the
-    generated code, the expanded pictures), who could not tell it from the local
-    derivatives of Value weights times Value inputs when the numbers coincide
-    (zeros, say). To the chain rule it is an ordinary tuple.
-    """
-
-    __slots__ = ()
-
-
-def _split(terms: Iterable[Value | Number], what: str) -> tuple[list[Value], float | None]:
-    """Separate Values from plain-number constants (validated), and add the constants
-    in order (None if there are none)."""
-    values: list[Value] = []
-    numbers: list[float] = []
-    for i, t in enumerate(terms):
-        if isinstance(t, Value):
-            values.append(t)
-        else:
-            numbers.append(as_float(t, f"{what}[{i}]"))
-    return values, (add_in_order(numbers) if numbers else None)
-
-
-def sum(terms: Iterable[Value | Number]) -> Value:  # noqa: A001 - mirrors numpy/torch
-    """Add many terms in one node (op `"sum"`); every local derivative is 1.
-
-    Plain numbers among the terms are constants, not parents: their total is kept in
-    the node's `const`, so pictures and generated code show it.
-
-    The rule, on every supported Python: `const + v1 + v2 + ... + vn` over the Value
-    terms' data, added left to right with one rounding per `+` (`v1 + ... + vn` when
-    there is no plain number), exactly as the additions written out compute it (see
-    `add_in_order`; Python 3.12's built-in `sum()` of floats gives other floats).
-
-    Args:
-        terms: Values and/or numbers.
-
-    Returns:
-        A Value whose parents are the Value terms, in order.
-
-    Raises:
-        TypeError: if a term is neither a Value nor a real number.
-        ValueError: if `terms` is empty.
-
-    Example:
-        >>> import engine
-        >>> xs = [engine.Value(1.0), engine.Value(2.0), 3.0]
-        >>> s = engine.sum(xs)
-        >>> s.backward()
-        >>> s.data, xs[0].grad, len(s.parents)
-        (6.0, 1.0, 2)
-    """
-    if not isinstance(terms, list | tuple):
-        terms = list(terms)
-    if not terms:
-        raise ValueError("sum() needs at least one term, got an empty sequence")
-    # set(map(type, ...)) checks every element at C speed, unlike all(<generator>).
-    if set(map(type, terms)) == _ONLY_VALUES:
-        values: Sequence[Value] = terms  # type: ignore[assignment]
-        const = None
-    else:
-        values, const = _split(terms, "terms")
-    data = _add(map(_data, values), NO_TERM if const is None else const)
-    if not isfinite(data):
-        _raise_non_finite("sum", data, [v.data for v in values])
-    return make_node(data, tuple(values), (1.0,) * len(values), "sum", const)
-
-
-def dot(
-    ws: Sequence[Value | Number],
-    xs: Sequence[Value | Number],
-    bias: Value | Number | None = None,
-) -> Value:
-    """The weighted sum `ws . xs (+ bias)` as one node (op `"dot"`).
-
-    The local derivative with respect to `ws[i]` is `xs[i]` and with respect to
-    `xs[i]` is `ws[i]`; the bias, if it is a Value, gets 1. Plain numbers on either
-    side are constants and not parents. The parents are the Value weights, then the
-    Value inputs, then the bias (so a neuron's weights lead, and the bias is last).
-    A plain-number bias, plus any product of two plain numbers, is the node's `const`.
-    The data adds, left to right with one rounding per `+` on every supported Python
-    (see `add_in_order`), the products with a Value in them (in the parents' order),
-    then a Value bias, then `const`: `w1*x1 + w2*x2 + ... + b`, as written out.
-
-    Args:
-        ws: the weights.
-        xs: the inputs, as many as the weights.
-        bias: an optional term added to the sum.
-
-    Raises:
-        ValueError: if the lengths differ or both are empty.
-        TypeError: if an element is neither a Value nor a real number.
-
-    Example:
-        >>> from engine import Value, dot
-        >>> w = [Value(-1.0), Value(0.0), Value(0.0)]
-        >>> a = dot(w, [1.0, 3.0, 2.0])
-        >>> a.backward()
-        >>> a.data, [wi.grad for wi in w]
-        (-1.0, [1.0, 3.0, 2.0])
-    """
-    n = len(ws)
-    if n != len(xs):
-        raise ValueError(
-            f"dot() needs as many weights as inputs, got {n} weights and {len(xs)} inputs"
-        )
-    if n == 0 and bias is None:
-        raise ValueError("dot() needs at least one weight and input, got empty sequences")
-    w_types = set(map(type, ws))  # checks every element at C speed
-    x_types = set(map(type, xs))
-    first_layer = w_types == _ONLY_VALUES and x_types == _ONLY_FLOATS
-    hidden_layer = w_types == _ONLY_VALUES and x_types == _ONLY_VALUES
-    tail: tuple[Value, ...]
-    tail_local: tuple[float, ...]
-    const: float | None = None  # the plain numbers added to the products
-    if isinstance(bias, Value):
-        tail, tail_local, b = (bias,), ONE, bias.data
-    elif bias is None:
-        tail, tail_local, b = EMPTY, EMPTY, NO_TERM  # adding -0.0 changes nothing
-    else:
-        tail, tail_local = EMPTY, EMPTY
-        b = const = as_float(bias, "dot() bias")
-    if first_layer:
-        # Value weights times float data: only the weights are parents.
-        wd = [w.data for w in ws]  # type: ignore[union-attr]
-        data = _add(map(mul, wd, xs), NO_TERM) + b
-        if ACTIVE[0] and no_grad_depth() and isfinite(data):
-            return make_node(data, EMPTY, EMPTY, "dot", const)  # no_grad(): no tuples
-        parents: tuple[Value, ...] = (*ws, *tail)  # type: ignore[arg-type]
-        local: tuple[float, ...] = Constants((*xs, *tail_local))
-    elif hidden_layer:
-        # Value weights times Value activations.
-        wd = [w.data for w in ws]  # type: ignore[union-attr]
-        xd = [x.data for x in xs]  # type: ignore[union-attr]
-        data = _add(map(mul, wd, xd), NO_TERM) + b
-        if ACTIVE[0] and no_grad_depth() and isfinite(data):
-            return make_node(data, EMPTY, EMPTY, "dot", const)
-        parents = (*ws, *xs, *tail)  # type: ignore[arg-type]
-        local = (*xd, *wd, *tail_local)
-    else:
-        # Any mix: the products in the parents' order, a Value bias, then `const`.
-        data, folded, parent_list, local_list = _mixed_dot(ws, xs)  # checks every element
-        if isinstance(bias, Value):
-            data += bias.data
-        if folded is not None:  # products of two plain numbers join the constant
-            const = folded if const is None else folded + const
-        if const is not None:
-            data += const
-        parents = (*parent_list, *tail)
-        local = (*local_list, *tail_local)
-        if not any(isinstance(w, Value) and isinstance(x, Value) for w, x in zip(ws, xs)):
-            local = Constants(local)  # each parent's partner is a plain number
-    if not isfinite(data):
-        _raise_non_finite("dot", data, local)
-    return make_node(data, parents, local, "dot", const)
-
-
-def _mixed_dot(
-    ws: Sequence[Value | Number], xs: Sequence[Value | Number]
-) -> tuple[float, float | None, list[Value], list[float]]:
-    """The general case of `dot`: any mix of Values and constants on either side.
-
-    Returns the sum of the products that have a Value in them (in the order of the
-    parents: the Value weights' products, then those of Value inputs with a plain
-    weight), the sum of the products of two plain numbers (None if there are none),
-    the parents and their local derivatives.
-    """
-    wd = [
-        w.data if isinstance(w, Value) else as_float(w, f"dot() ws[{i}]") for i, w in enumerate(ws)
-    ]
-    xd = [
-        x.data if isinstance(x, Value) else as_float(x, f"dot() xs[{i}]") for i, x in enumerate(xs)
-    ]
-    parents: list[Value] = []
-    local: list[float] = []
-    products: list[float] = []
-    plain: list[float] = []  # products of two plain numbers
-    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
-        if isinstance(w, Value):
-            parents.append(w)
-            local.append(x_data)
-            products.append(w_data * x_data)
-        elif not isinstance(x, Value):
-            plain.append(w_data * x_data)
-    for w, x, w_data, x_data in zip(ws, xs, wd, xd):
-        if isinstance(x, Value):
-            parents.append(x)
-            local.append(w_data)
-            if not isinstance(w, Value):  # a product of two Values is counted above
-                products.append(x_data * w_data)
-    return _add(products, NO_TERM), (_add(plain, NO_TERM) if plain else None), parents, local
-
-
-def _raise_non_finite(op: str, data: float, numbers: Sequence[float]) -> NoReturn:
-    """Explain a NaN or infinite result: a non-finite input, or else an overflow."""
-    for i, x in enumerate(numbers):
-        if not isfinite(x):
-            raise ValueError(f"{op}() got a non-finite number {x!r} (at position {i} of its terms)")
-    raise OverflowError(f"{op}() overflows: the result {data!r} is too large for a float")
-
+from engine.ops import OPS_BY_NAME, REALS
+from engine.value import EMPTY, ONE, Number, Value, _new
+from engine.walk import interior_order
 
 _LIST_OR_TUPLE = {list, tuple}
 
@@ -478,13 +236,16 @@ def _rows_times(
     """One "dot" node per prepared row for the input vector `xs` (types checked)."""
     recording = not (ACTIVE[0] and no_grad_depth())
     # Once per input vector: its data and the tuple part that every row shares.
+    has_bias = bool(prepared[0][3])
     if xs_are_values:
         x_parents: tuple[Value, ...] = tuple(xs)  # type: ignore[arg-type]
         xd = tuple([x.data for x in x_parents])
+        terms = value_terms(len(xd), has_bias)
     else:
         xd = tuple(xs)  # type: ignore[arg-type]
         # The local derivatives: the inputs (for the weights), then 1 for a bias.
-        local = Constants(xd + ONE if prepared[0][3] else xd)
+        local = xd + ONE if has_bias else xd
+        terms = (*enumerate(xd), *((len(xd), 1.0),) * has_bias)
     out: list[Value] = []
     append = out.append
     for ws, wd, bd, bias, fixed in prepared:
@@ -511,6 +272,7 @@ def _rows_times(
         node.op = "dot"
         node.const = None
         node.label = ""
+        node.terms = terms
         append(node)
     return out
 
@@ -522,45 +284,6 @@ def _sequence(obj: Any, name: str) -> Any:
     if isinstance(obj, str | bytes | dict) or not hasattr(obj, "__len__"):
         raise TypeError(f"matvec() needs {name} to be a sequence, got {obj!r:.80}")
     return list(obj)
-
-
-# ------------------------------------------------------------- registry entries
-
-
-def _dot_forward(*args: float) -> float:
-    half = len(args) // 2
-    return _add(map(mul, args[:half], args[half:]), NO_TERM)
-
-
-def _apply_dot(*args: Value | Number) -> Value:
-    half = len(args) // 2
-    return dot(args[:half], args[half:])
-
-
-register(
-    Op(
-        "sum",
-        None,
-        lambda *a: _add(a, NO_TERM),
-        None,
-        (REALS,),
-        "Σ",
-        lambda *a: sum(a),
-        doc="a1 + ... + an",
-    )
-)
-register(
-    Op(
-        "dot",
-        None,
-        _dot_forward,
-        None,
-        (REALS,),
-        "w·x",
-        _apply_dot,
-        doc="w1 x1 + ... + wn xn (+ b): arguments are the ws, then the xs",
-    )
-)
 
 
 # ----------------------------------------------------------------- the float path
@@ -616,47 +339,6 @@ def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[
     return out
 
 
-_INF = float("inf")
-_relu_by_the_registry = OPS_BY_NAME["relu"].apply
-
-
-def relu(x: Any) -> Value:
-    """The registry's relu with its node creation written out (`Value.relu` is this).
-
-    relu is the activation of most networks here, one node per unit, so it gets the
-    one written-out copy of the generic one-input op: max(0, x), derivative the
-    shared ONE above 0 and ZERO at or below (the convention at 0). Anything unusual
-    (not a Value, NaN or infinity set by hand) goes to the registry's own code, which
-    explains it; tests/engine/test_fast_paths.py proves the two make equal nodes.
-    """
-    if type(x) is not Value:
-        return _relu_by_the_registry(x)
-    a = x.data
-    node = _new(Value)
-    if 0.0 < a < _INF:  # FAST PATH: make_node written out
-        node.data = a
-        local = ONE
-    elif a <= 0.0 and a != -_INF:
-        node.data = 0.0
-        local = ZERO
-    else:
-        return _relu_by_the_registry(x)
-    node.grad = 0.0
-    if not (ACTIVE[0] and no_grad_depth()):
-        node.parents = (x,)
-        node.local_grads = local
-    else:
-        node.parents = node.local_grads = EMPTY
-    node.op = "relu"
-    node.const = None
-    node.label = ""
-    return node
-
-
-object.__setattr__(OPS_BY_NAME["relu"], "apply", relu)
-Value.relu = relu  # type: ignore[attr-defined,unused-ignore]
-
-
 def _all_finite(z: list[float]) -> bool:
     total = builtins.sum(z)  # finite unless some term is not (or, rarely, the sum overflows)
     return not total - total or all(map(isfinite, z))
@@ -677,6 +359,3 @@ def backward(root: Value) -> None:
         if g := node.grad:
             for parent, local in zip(node.parents, node.local_grads):
                 parent.grad += local * g
-
-
-BUILTIN_NAMES.update(OPS_BY_NAME)  # every op defined so far is built in

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from engine.derivatives import grad
 from engine.grad_mode import is_grad_enabled, no_grad
 from engine.value import Value
 
@@ -84,16 +86,19 @@ class GradcheckReport:
     eps: float
     atol: float
     rtol: float
+    second_order: tuple[InputCheck, ...] = ()
+    """With `order=2`: one check per pair (i, j), index `i`, label `"d2/dxi dxj"`:
+    the exact second derivative against a finite difference of exact gradients."""
 
     @property
     def passed(self) -> bool:
         """True when every input's gradients agree."""
-        return all(c.ok for c in self.checks)
+        return all(c.ok for c in (*self.checks, *self.second_order))
 
     @property
     def mismatches(self) -> tuple[InputCheck, ...]:
         """The inputs whose gradients disagree, worst first."""
-        bad = [c for c in self.checks if not c.ok]
+        bad = [c for c in (*self.checks, *self.second_order) if not c.ok]
         return tuple(sorted(bad, key=lambda c: c.badness, reverse=True))
 
     @property
@@ -130,6 +135,7 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    order: int = 1,
 ) -> GradcheckReport:
     """Compare every gradient from `backward()` with a central finite difference.
 
@@ -147,6 +153,9 @@ def gradcheck(
         eps: the finite-difference step, in (0, 0.1].
         atol: absolute tolerance, >= 0.
         rtol: relative tolerance, >= 0 (not both zero).
+        order: 1, or 2 to check second derivatives too: every entry of the Hessian
+            from `engine.grad(..., create_graph=True)` against the central difference
+            of exact gradients (`report.second_order`).
 
     Returns:
         A `GradcheckReport` when every input agrees.
@@ -186,6 +195,8 @@ def gradcheck(
         raise ValueError("Invalid tolerances: atol and rtol are both 0; no float check can pass")
     if not is_grad_enabled():
         raise RuntimeError("gradcheck() needs graph recording: call it outside no_grad()")
+    if order not in (1, 2) or isinstance(order, bool):
+        raise ValueError(f"Invalid order: {order!r} (expected 1 or 2)")
     points, labels = _read_inputs(inputs)
 
     leaves = [Value(x, label) for x, label in zip(points, labels)]
@@ -208,7 +219,51 @@ def gradcheck(
             )
     if not report.passed:
         raise GradcheckError(_mismatch_message(report), report)
+    if order == 2:
+        pairs = _second_order(f, points, labels, eps, atol, rtol)
+        report = GradcheckReport(out.data, tuple(checks), eps, atol, rtol, pairs)
+        if not report.passed:
+            raise GradcheckError(_mismatch_message(report), report)
     return report
+
+
+def _exact_gradient(f: Callable[[list[Value]], Value], points: Sequence[float],
+                    labels: Sequence[str], create_graph: bool = False) -> list[Any]:  # fmt: skip
+    leaves = [Value(p, label) for p, label in zip(points, labels)]
+    return [leaves, grad(_call(f, leaves), leaves, create_graph=create_graph)]
+
+
+def _second_order(
+    f: Callable[[list[Value]], Value],
+    points: list[float],
+    labels: list[str],
+    eps: float,
+    atol: float,
+    rtol: float,
+) -> tuple[InputCheck, ...]:
+    """Each second derivative, exact (the gradient's gradient) and numeric (the slope
+    of the exact gradient between `x_i + eps` and `x_i - eps`)."""
+    leaves, gradient = _exact_gradient(f, points, labels, create_graph=True)
+    exact = [grad(g, leaves) for g in gradient]  # exact[j][i] = d2 f / dxj dxi
+    checks = []
+    for i, x in enumerate(points):
+        ends = []
+        for shifted in (x + eps, x - eps):
+            moved = list(points)
+            moved[i] = shifted
+            try:
+                ends.append(_exact_gradient(f, moved, labels)[1])
+            except (ArithmeticError, ValueError) as err:
+                raise ValueError(
+                    f"cannot take a finite difference of the gradient for input {i}"
+                    f" ({labels[i]!r}): f failed at {shifted!r} ({err})"
+                ) from err
+        for j, label in enumerate(labels):
+            numeric = (ends[0][j] - ends[1][j]) / ((x + eps) - (x - eps))
+            tolerance = atol + rtol * abs(numeric) if math.isfinite(numeric) else atol
+            name = f"d2/d{labels[i]} d{label}"
+            checks.append(InputCheck(i, name, x, exact[j][i], numeric, tolerance))
+    return tuple(checks)
 
 
 def _check_setting(name: str, x: object) -> float:

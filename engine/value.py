@@ -12,35 +12,27 @@ so a graph has no reference cycles and is freed by reference counting alone. Pla
 numbers mixed into an op are constants: not nodes, but remembered in `const` so a
 picture or generated code can show them (`2 * x` is one node with one parent).
 
-The arithmetic lives here; the one-input functions (`exp`, `log`, `tanh`, `sigmoid`,
-`relu`, `step`, `abs`) are entries of the op registry in `engine.ops`, which adds
-them to `Value` as methods. Every node is made by `make_node`.
+Every op is one entry of the table in `engine.ops` (forward, derivative, domain): the
+methods and operators here hand their work to it, except the two marked fast paths of
+`+` and `*` of two Values, which write out what `make_node` does (tests prove them
+equal). Every other node is made by `make_node`.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import Any
 
-from engine.checks import (
-    as_float,
-    as_operand,
-    checked_power,
-    power_slope,
-    raise_non_finite,
-    raise_overflow,
-)
+from engine.checks import as_float, raise_overflow
 from engine.grad_mode import ACTIVE, no_grad_depth
-from engine.walk import check_gradients, interior_order, warn_if_accumulating
+from engine.walk import all_nodes, check_gradients, interior_order, warn_if_accumulating
 
 Number = int | float
 ONE, MINUS_ONE, ONE_ONE = (1.0,), (-1.0,), (1.0, 1.0)  # shared local derivatives
+_grad = attrgetter("grad")
 EMPTY: tuple[()] = ()
 LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}  # op of `c - x` etc. -> its op's name
 _new = object.__new__
-_grad = attrgetter("grad")
 
 
 class Value:
@@ -55,6 +47,7 @@ class Value:
         const: the plain-number operand of an op such as `x * 3`, or the plain
             numbers a `sum` or `dot` added (else None).
         label: an optional name used in pictures and error messages.
+        terms: on a "dot" node only, how it added its products (`engine.fused.Terms`).
 
     Example:
         >>> x, y, z = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "z")
@@ -64,7 +57,7 @@ class Value:
         (20.0, 4.0, 4.0, 5.0)
     """
 
-    __slots__ = ("const", "data", "grad", "label", "local_grads", "op", "parents")
+    __slots__ = ("const", "data", "grad", "label", "local_grads", "op", "parents", "terms")
 
     data: float
     grad: float
@@ -73,6 +66,7 @@ class Value:
     op: str
     const: float | None
     label: str
+    terms: tuple[tuple[int, int | float], ...]  # set on "dot" nodes only (engine.fused)
 
     def __init__(self, data: Number, label: str = "") -> None:
         finite = type(data) is float and data - data == 0.0  # else check and convert
@@ -84,10 +78,6 @@ class Value:
         self.op = ""
         self.const = None
         self.label = label
-
-    if TYPE_CHECKING:  # the registry adds x.exp(), x.tanh(), ... (engine/ops.py)
-
-        def __getattr__(self, name: str) -> Callable[[], Value]: ...
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -113,10 +103,7 @@ class Value:
             return out
         if isinstance(other, Value):
             return make_node(self.data + other.data, (self, other), ONE_ONE, "+")
-        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "+")
-        if c is NotImplemented:
-            return NotImplemented
-        return make_node(self.data + c, (self,), ONE, "+", c)
+        return _ops.arithmetic("+", self, other)  # a constant: the table's general path
 
     __radd__ = __add__
 
@@ -142,88 +129,36 @@ class Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
             return make_node(a * b, (self, other), (b, a), "*")
-        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "*")
-        if c is NotImplemented:
-            return NotImplemented
-        return make_node(self.data * c, (self,), (c,), "*", c)
+        return _ops.arithmetic("*", self, other)
 
     __rmul__ = __mul__
 
     def __sub__(self, other: Value | Number) -> Value:
-        if isinstance(other, Value):
-            return make_node(self.data - other.data, (self, other), (1.0, -1.0), "-")
-        c = other if type(other) is float and other - other == 0.0 else as_operand(other, "-")
-        if c is NotImplemented:
-            return NotImplemented
-        return make_node(self.data - c, (self,), ONE, "-", c)
+        return _ops.arithmetic("-", self, other)
 
     def __rsub__(self, other: Number) -> Value:  # c - x
-        if (c := as_operand(other, "-")) is NotImplemented:
-            return NotImplemented
-        return make_node(c - self.data, (self,), MINUS_ONE, "r-", c)
+        return _ops.arithmetic("-", other, self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        b = other.data if isinstance(other, Value) else as_operand(other, "/")
-        if b is NotImplemented:
-            return NotImplemented
-        if b == 0.0:
-            raise ZeroDivisionError(f"division by zero in '/': {self!r} / {other!r}")
-        q = self.data / b
-        if isinstance(other, Value):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -q/b
-            return make_node(q, (self, other), (1.0 / b, -q / b), "/")
-        return make_node(q, (self,), (1.0 / b,), "/", b)
+        return _ops.arithmetic("/", self, other)
 
     def __rtruediv__(self, other: Number) -> Value:  # c / x
-        c, a = as_operand(other, "/"), self.data
-        if c is NotImplemented:
-            return NotImplemented
-        if a == 0.0:
-            raise ZeroDivisionError(f"division by zero in '/': {other!r} / {self!r}")
-        q = c / a
-        return make_node(q, (self,), (-q / a,), "r/", c)  # d(c/a)/da = -c/a^2
+        return _ops.arithmetic("/", other, self)
 
     def __pow__(self, other: Value | Number) -> Value:
-        a = self.data
-        if a - a != 0.0:  # x ** 0 would turn a NaN set by hand into 1.0
-            raise_non_finite("**", self)
-        if isinstance(other, Value):
-            if other.data - other.data != 0.0:
-                raise_non_finite("**", other)
-            if a <= 0.0:
-                raise ValueError(
-                    f"Value ** Value needs a positive base, got {self!r} ** {other!r}"
-                    " (use a constant exponent for negative bases)"
-                )
-            b = other.data
-            p = checked_power(a, b, self, other)  # d/da = b a^(b-1), d/db = p ln a
-            return make_node(p, (self, other), (power_slope(a, b, p), p * math.log(a)), "**")
-        if (c := as_operand(other, "**")) is NotImplemented:
-            return NotImplemented
-        if a == 0.0 and 0.0 < c < 1.0:
-            raise ValueError(f"x ** {c!r} has no finite derivative at x = 0 (got {self!r})")
-        p = checked_power(a, c, self, other)
-        return make_node(p, (self,), (power_slope(a, c, p),), "**", c)  # c a^(c-1)
+        return _ops.arithmetic("**", self, other)
 
     def __rpow__(self, other: Number) -> Value:  # c ** x
-        if (c := as_operand(other, "**")) is NotImplemented:
-            return NotImplemented
-        if c <= 0.0:
-            raise ValueError(f"number ** Value needs a positive base, got {other!r} ** {self!r}")
-        if self.data - self.data != 0.0:  # 1.0 ** x would turn a NaN into 1.0
-            raise_non_finite("**", self)
-        p = checked_power(c, self.data, other, self)
-        return make_node(p, (self,), (p * math.log(c),), "r**", c)  # d(c^x)/dx
+        return _ops.arithmetic("**", other, self)
 
     def __neg__(self) -> Value:
-        return make_node(-self.data, (self,), MINUS_ONE, "neg")
+        return _ops.OPS_BY_NAME["neg"].apply(self)
 
     def __pos__(self) -> Value:
         return self
 
-    # ---------------------------------------------------- mistakes that get help
     # Python reads `x ^ 2` as exclusive or and `if x:` as "is x true"; neither means
     # anything for a number in a graph, so each says what was probably meant.
-
     def __xor__(self, other: object) -> Value:
         raise TypeError(f"^ is not a power in Python (it is exclusive or): write x ** {other!r}")
 
@@ -236,24 +171,60 @@ class Value:
             f" (got {self!r})"
         )
 
-    def _compare(self, other: object, op: str) -> bool:
-        theirs = ".data" if isinstance(other, Value) else ""
-        raise TypeError(
-            f"Values are not compared with {op}: compare their numbers, as in"
-            f" `x.data {op} {'y' if theirs else repr(other)}{theirs}` (got {self!r})"
-        )
+    # Comparisons read the numbers (no node): piecewise-constant derivatives such as
+    # relu's `1.0 if x > 0.0 else 0.0` then run on Values too, giving a constant.
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > getattr(other, "data", other)
 
-    def __lt__(self, other: object) -> bool:
-        return self._compare(other, "<")
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < getattr(other, "data", other)
 
-    def __le__(self, other: object) -> bool:
-        return self._compare(other, "<=")
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= getattr(other, "data", other)
 
-    def __gt__(self, other: object) -> bool:
-        return self._compare(other, ">")
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= getattr(other, "data", other)
 
-    def __ge__(self, other: object) -> bool:
-        return self._compare(other, ">=")
+    # ------------------------------------------------ the one-input ops of the table
+    # Written out so that type checkers and editors see them; each is its table entry
+    # (tests/engine/test_registry.py keeps this list and the table in step).
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _ops.OPS_BY_NAME["exp"].apply(self)
+
+    def log(self) -> Value:
+        """The natural logarithm (self must be positive)."""
+        return _ops.OPS_BY_NAME["log"].apply(self)
+
+    def tanh(self) -> Value:
+        """The hyperbolic tangent."""
+        return _ops.OPS_BY_NAME["tanh"].apply(self)
+
+    def sigmoid(self) -> Value:
+        """The logistic function 1 / (1 + e ** -self)."""
+        return _ops.OPS_BY_NAME["sigmoid"].apply(self)
+
+    def relu(self) -> Value:
+        """max(0, self); its derivative at 0 is 0."""
+        return _ops.OPS_BY_NAME["relu"].apply(self)
+
+    def abs(self) -> Value:
+        """|self|; its derivative at 0 is 0."""
+        return _ops.OPS_BY_NAME["abs"].apply(self)
+
+    def __abs__(self) -> Value:
+        return _ops.OPS_BY_NAME["abs"].apply(self)
+
+    def step(self) -> Value:
+        """+1 if self >= 0 else -1 (the perceptron's threshold; ties are positive)."""
+        return _ops.OPS_BY_NAME["step"].apply(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """How Jupyter shows a Value: its graph (engine.display), or its repr."""
+        from engine.display import value_mimebundle
+
+        return value_mimebundle(self, include, exclude)
 
     # --------------------------------------------------------------- backward pass
 
@@ -299,21 +270,7 @@ class Value:
             >>> [v.label or v.op for v in (x * y + x).topological_order()]
             ['x', 'y', '*', '+']
         """
-        order: list[Value] = []
-        seen: set[Value] = set()
-        # The stack holds nodes to expand; a `None` above an expanded node means "its
-        # parents are done: emit it next". Parents are pushed first to last, so they
-        # are visited last to first.
-        stack: list[Value | None] = [self]
-        while stack:
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())  # type: ignore[arg-type]
-            elif node not in seen:
-                seen.add(node)
-                stack += (node, None)
-                stack.extend(p for p in node.parents if p not in seen)
-        return order
+        return all_nodes(self)
 
 
 def make_node(
@@ -344,3 +301,6 @@ def make_node(
     out.const = const
     out.label = ""
     return out
+
+
+from engine import ops as _ops  # noqa: E402 - the op table builds on Value

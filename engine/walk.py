@@ -1,12 +1,16 @@
-"""The walk `backward()` makes: the computed nodes in order, their gradients reset.
+"""The graph walks: the one order backward(), engine.grad, codegen and pictures use.
 
-Kept apart from `Value` so that `engine/value.py` reads as the maths; it touches only
-a node's `parents`, `local_grads` and `grad`.
+`interior_order` is backward()'s walk (it resets gradients and uses them as marks);
+`forward_order` is the same walk, step for step, that only reads the graph (engine.grad,
+codegen); both leave the leaves out. `all_nodes` includes the leaves (pictures,
+`Value.topological_order`). Kept apart from `Value` so that `engine/value.py` reads as
+the maths.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -118,3 +122,51 @@ def non_finite_gradient(node: Any) -> None:
         f"backward(): the gradient of {node!r} (op {node.op!r}) is {node.grad!r}: it"
         " overflowed on the way back from the root (local derivatives too large)"
     )
+
+
+def forward_order(roots: Sequence[Any]) -> list[Any]:
+    """The computed nodes the roots depend on, parents first; reversed, backward()'s order.
+
+    It is `engine.walk.interior_order`'s walk step for step, with its marks kept in a
+    dict (the graph is only read, no gradient is touched): for one root, the generated
+    backward pass visits the nodes exactly as `backward()` does, so every gradient adds
+    up its contributions in the same order, at any point. (`backward()` skips a node
+    whose gradient is 0 where the code adds `local * 0.0`; a gradient that starts at 0.0
+    never becomes -0.0, so adding a zero changes nothing.)
+    """
+    order: list[Any] = []
+    marks: dict[int, bool] = {}  # id -> done (False while its parents are expanded)
+    stack = [root for root in roots if root.parents]
+    while stack:
+        node = stack.pop()
+        mark = marks.get(id(node))
+        if mark is False:
+            marks[id(node)] = True
+            order.append(node)
+        elif mark is None:
+            marks[id(node)] = False
+            stack.append(node)
+            for parent in node.parents:
+                if parent.parents and marks.get(id(parent)) is not True:
+                    stack.append(parent)
+    return order
+
+
+def all_nodes(root: Any) -> list[Any]:
+    """Every node `root` depends on, leaves included, parents before children, root
+    last (`Value.topological_order`). Reads the graph only, with an explicit stack."""
+    order: list[Any] = []
+    seen: set[int] = set()
+    # The stack holds nodes to expand; a `None` above an expanded node means "its
+    # parents are done: emit it next". Parents are pushed first to last, so they
+    # are visited last to first.
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack += (node, None)
+            stack.extend(p for p in node.parents if id(p) not in seen)
+    return order

@@ -14,7 +14,8 @@ from typing import Any
 
 import engine
 from engine import Value
-from engine.checks import as_class_index, as_float, as_label
+from engine.checks import as_float
+from nn.labels import as_class_index, as_label
 from nn.module import forward_batch
 
 __all__ = [

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engine import Value, no_grad
-from engine.checks import check_features, sign
-from engine.checks import check_output_labels as check_labels
+from engine.checks import check_features
+from nn.labels import check_output_labels as check_labels
+from nn.labels import sign
 from nn.module import forward_batch
 
 __all__ = ["accuracy", "check_labels", "decide", "decide_scores", "outputs", "predict"]

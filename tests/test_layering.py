@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 import json
 import subprocess
@@ -82,7 +83,14 @@ def test_dunder_all_is_sorted_and_matches_the_exports(package: str) -> None:
         for name, value in vars(module).items()
         if not name.startswith("_") and getattr(value, "__module__", "").startswith(package)
     }
+    public -= set(dir(builtins))  # exported, but kept out of `import *` (engine.sum, .compile)
     assert public <= set(names), f"{package} exports {sorted(public - set(names))} not in __all__"
+
+
+def test_star_import_does_not_shadow_builtins() -> None:
+    for package in sorted(OURS):
+        shadowed = set(importlib.import_module(package).__all__) & set(dir(builtins))
+        assert not shadowed, f"from {package} import * shadows the built-ins {sorted(shadowed)}"
 
 
 FAST_PATH_MODULE = "engine.fast"  # the one module allowed to use another's private names

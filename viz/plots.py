@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from engine import Value, no_grad
-from engine.checks import sign
+from nn.labels import sign
 from nn.module import forward_batch
 from viz.draw import check_size
 from viz.regions import class_regions

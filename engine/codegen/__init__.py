@@ -26,8 +26,9 @@ and calling `backward()` gives (the same operations in the same order), and wher
 the graph raises (an input outside an op's domain, an overflow) the compiled
 function rebuilds the graph at that point, so it raises the graph's own error.
 
-The code comes from the graph only: each op's code from its registry entry
-(`Op.code` for the built-in ops; a call of the entry's `forward` and `derivative`,
+The code comes from the graph only: each op's code from its table entry (for the
+built-in ops, their forward and derivative traced on symbols by `symbolic`; a call of
+the entry's `forward` and `derivative`,
 bound under generated names, for ops made with `define_op`). Labels never become
 code: a name is taken from a label only when it is a plain ASCII identifier (dots
 turned into underscores: `L1.n0.w0` gives `L1_n0_w0`) that nothing else uses;

@@ -9,38 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.fast import NO_TERM, Constants, add_in_order
+from engine.fused import NO_TERM, add_in_order
 from engine.value import Value
+from engine.walk import forward_order
 
 __all__ = ["construction_order", "dot_terms", "forward_order", "structure"]
-
-
-def forward_order(roots: Sequence[Value]) -> list[Value]:
-    """The computed nodes the roots depend on, parents first; reversed, backward()'s order.
-
-    It is `engine.walk.interior_order`'s walk step for step, with its marks kept in a
-    dict (the graph is only read, no gradient is touched): for one root, the generated
-    backward pass visits the nodes exactly as `backward()` does, so every gradient adds
-    up its contributions in the same order, at any point. (`backward()` skips a node
-    whose gradient is 0 where the code adds `local * 0.0`; a gradient that starts at 0.0
-    never becomes -0.0, so adding a zero changes nothing.)
-    """
-    order: list[Value] = []
-    marks: dict[int, bool] = {}  # id -> done (False while its parents are expanded)
-    stack = [root for root in roots if root.parents]
-    while stack:
-        node = stack.pop()
-        mark = marks.get(id(node))
-        if mark is False:
-            marks[id(node)] = True
-            order.append(node)
-        elif mark is None:
-            marks[id(node)] = False
-            stack.append(node)
-            for parent in node.parents:
-                if parent.parents and marks.get(id(parent)) is not True:
-                    stack.append(parent)
-    return order
 
 
 def construction_order(roots: Sequence[Value]) -> list[Value]:
@@ -71,50 +44,38 @@ def construction_order(roots: Sequence[Value]) -> list[Value]:
 
 def dot_terms(node: Value) -> tuple[list[tuple[Value, Value | float]], list[Value | float]]:
     """How a "dot" node computed its data: its terms `(a, b)` in the order they were
-    added (a bias as `(b, 1.0)`), and, per parent, its local derivative (a Value
-    whose data it is, or a constant).
-
-    A dot of Value weights and Value inputs has the parents `ws + xs (+ bias)` and
-    the local derivatives `xs' data + ws' data (+ 1.0)`, the very float objects. A dot
-    in which no term multiplies two Values (Value weights times float inputs, say)
-    marks its local derivatives as `engine.fast.Constants`: each parent was multiplied
-    by its local derivative. The reading must reproduce the node's data exactly, with
-    the node's `const` (a plain-number bias, products of two numbers) added last.
+    added (a bias as `(b, 1.0)`), and, per parent, its local derivative (the Value it
+    was multiplied by, or a constant), read from the terms the node records
+    (`Value.terms`, see `engine.fused.Terms`). The reading must reproduce the node's
+    data exactly, with the node's `const` (a plain-number bias, products of two
+    numbers) added last.
 
     Raises:
-        ValueError: for a dot that mixes products of two Values with products that
-            have a plain number (its parents do not say which multiplies which), or
-            whose terms do not add up to its data (fields changed by hand).
+        ValueError: for a dot node that records no terms (made by hand) or whose terms
+            do not add up to its data (fields changed by hand).
     """
-    ps, ls = node.parents, node.local_grads
-    terms: list[tuple[Value, Value | float]]
-    local: list[Value | float]
-    if isinstance(ls, Constants):
-        terms, local = list(zip(ps, ls)), list(ls)
-    else:
-        n, odd = divmod(len(ps), 2)
-        if not (
-            n
-            and len(ls) == len(ps)
-            and (not odd or ls[-1] == 1.0)
-            and all(ls[i] is ps[n + i].data and ls[n + i] is ps[i].data for i in range(n))
-        ):
-            raise ValueError(
-                f"cannot read the terms of the dot node {node!r}: it mixes products of two"
-                " Values with products that have a plain number, so its parents do not say"
-                " which multiplies which; make the numbers Values, or use two dots"
-            )
-        terms = [(ps[i], ps[n + i]) for i in range(n)]
-        local = [*ps[n : 2 * n], *ps[:n]]
-        if odd:
-            terms.append((ps[-1], 1.0))
-            local.append(1.0)
+    recorded = getattr(node, "terms", None)
+    ps = node.parents
+    if recorded is None:
+        raise ValueError(
+            f"cannot read the terms of the dot node {node!r}: it records none (was it made"
+            " by hand rather than by engine.dot?)"
+        )
+    terms: list[tuple[Value, Value | float]] = []
+    local: list[Value | float] = [0.0] * len(ps)
+    for i, j in recorded:
+        if type(j) is int:
+            terms.append((ps[i], ps[j]))
+            local[i], local[j] = ps[j], ps[i]
+        else:
+            terms.append((ps[i], j))
+            local[i] = j
     products = [a.data * (b.data if isinstance(b, Value) else b) for a, b in terms]
     total = add_in_order(products) + (NO_TERM if node.const is None else node.const)
     if total != node.data:
         raise ValueError(
-            f"cannot read the terms of the dot node {node!r}: its parents and local"
-            " derivatives do not add up to its data (were its fields changed by hand?)"
+            f"cannot read the terms of the dot node {node!r}: its parents and terms"
+            " do not add up to its data (were its fields changed by hand?)"
         )
     return terms, local
 

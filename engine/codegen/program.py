@@ -1,7 +1,8 @@
 """A graph as code: the forward and backward statements of a `Program`.
 
-Each computed node becomes one assignment, from its registry entry: the code
-templates of a built-in op (`Op.code`), or a call of the `forward` and
+Each computed node becomes one assignment, from its table entry: for a built-in op,
+its forward and derivative traced as text (`engine.codegen.symbolic`), or a call of the
+`forward` and
 `derivative` of an op made with `define_op`, bound in the generated function's
 globals under generated names. Guards go before a node whose inputs have a domain:
 where the graph would raise, the generated code raises `OutsideDomain` instead and
@@ -20,8 +21,9 @@ from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
 from engine.codegen.names import Names, literal, quoted
-from engine.fast import NO_TERM, add_in_order
-from engine.ops import REALS, Domain, op_named, operands
+from engine.codegen.symbolic import templates
+from engine.fused import NO_TERM, add_in_order
+from engine.ops import BUILTIN_NAMES, REALS, Domain, op_named, operands
 from engine.value import Value
 
 __all__ = [
@@ -48,7 +50,8 @@ def _outside(var: str, domain: Domain) -> list[str]:
     """Conditions, as code, that put `var` outside `domain`."""
     conditions = []
     if math.isfinite(domain.low):
-        conditions.append(f"{var} <= {literal(domain.low)}")
+        below = "<" if domain.low_included else "<="
+        conditions.append(f"{var} {below} {literal(domain.low)}")
     if math.isfinite(domain.high):
         conditions.append(f"{var} >= {literal(domain.high)}")
     conditions += [f"{var} == {literal(e)}" for e in domain.exclude]
@@ -254,7 +257,7 @@ class Program:
             return _Step(
                 node, name, sum_lines(name, terms), [self.name(v) for v in dot_local], note=note
             )
-        if entry.arity is None or (entry.derivative is None and not entry.code):
+        if entry.arity is None or entry.derivative is None:
             raise ValueError(f"cannot compile {node!r}: the op {entry.name!r} has no derivative")
         args = operands(node)
         at = [i for i, a in enumerate(args) if isinstance(a, Value)]  # parents' positions
@@ -262,24 +265,21 @@ class Program:
         step = _Step(node, name, [], [], note=note)
         for i in at:
             var = self.name(args[i])
-            if node.op == "**" and node.const is not None:  # Value.__pow__'s rules
-                c = float(node.const)
-                conditions = [f"{var} < 0.0"] if not c.is_integer() else []
-                conditions += [f"{var} == 0.0"] if 0.0 < c < 1.0 else []
-                why = f"x ** {c!r} needs a base where it is real and differentiable"
-            else:
-                domain = entry.domain(i)
-                conditions = [] if domain == REALS else _outside(var, domain)
-                called = f"{entry.name}()" if entry.name.isidentifier() else entry.name
-                why = f"{called} needs {domain.text}"  # log() needs ..., / needs ...
+            # Beside a constant, as the table says (`x ** 1.5` needs x >= 0).
+            given = node.const is not None
+            domain = entry.domain_given(i, node.const) if given else entry.domain(i)  # type: ignore[arg-type]
+            conditions = [] if domain == REALS else _outside(var, domain)
+            called = f"{entry.name}()" if entry.name.isidentifier() else entry.name
+            why = f"{called} needs {domain.text}"  # log() needs ..., / needs ...
             if conditions:
                 step.guards.append((" or ".join(conditions), why))
         keys = dict(zip("ab", map(self.name, args)), out=name)
-        if entry.code:
-            if "{forward}" in entry.code[0]:
+        if entry.name in BUILTIN_NAMES:  # traced from the table (engine.codegen.symbolic)
+            forward, partials = templates(entry)
+            if "{forward}" in forward:
                 keys["forward"] = self.helper(entry.forward, entry.name)
-            step.forward = [f"{name} = {entry.code[0].format(**keys)}"]
-            step.local = [entry.code[1 + i].format(**keys) for i in at]
+            step.forward = [f"{name} = {forward.format(**keys)}"]
+            step.local = [partials[i].format(**keys) for i in at]
             return step
         # An op made with define_op: call its functions, bound under generated names.
         fwd = self.helper(entry.forward, "op", numbered=True)
@@ -288,7 +288,7 @@ class Program:
         arguments = ", ".join(keys[k] for k in "ab"[: len(args)])
         step.forward = [f"{name} = float({fwd}({arguments}))"]
         if len(args) == 1:
-            step.local = [f"{der}({arguments}, {name})"]
+            step.local = [f"float({der}({arguments}, {name}))"]  # as the graph converts it
         else:  # the graph keeps both derivatives as floats: map(float, ...)
             da, db = self.names.fresh(f"{name}_d"), self.names.fresh(f"{name}_d")
             step.setup = [f"{da}, {db} = map(float, {der}({arguments}, {name}))"]

@@ -1,6 +1,6 @@
 """The perceptrons of the notes: binary and multiclass, their shared base, and traces.
 
-Their argument checks are `engine.checks`, shared with the rest of tracegrad.
+Their argument checks: `engine.checks` (numbers, features), `nn.labels` (labels, tie rule).
 
 - `binary`: `Perceptron`, the mistake-driven algorithm (and its SGD twin).
 - `multiclass`: `MulticlassPerceptron`, one weight row per class.

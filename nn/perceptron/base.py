@@ -7,11 +7,7 @@ import warnings
 from typing import Any, ClassVar, Generic, TypeVar
 
 from engine import Value
-from engine.checks import (
-    check_bool,
-    check_features,
-    check_int,
-)
+from engine.checks import check_bool, check_features, check_int
 from nn.features import add_bias
 
 __all__ = ["ConvergenceWarning", "NotFittedError", "PerceptronBase"]

@@ -28,11 +28,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine import Value, dot, no_grad
-from engine.checks import (
-    check_binary_labels,
-    check_vector,
-    sign,
-)
+from engine.checks import check_vector
+from nn.labels import check_binary_labels, sign
 from nn.losses import perceptron_criterion
 from nn.optim import SGD
 from nn.perceptron.base import ConvergenceWarning, NotFittedError, PerceptronBase

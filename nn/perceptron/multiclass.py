@@ -13,11 +13,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 from engine import Value, dot, no_grad
-from engine.checks import (
-    check_class_list,
-    check_classes,
-    check_vector,
-)
+from engine.checks import check_vector
+from nn.labels import check_class_list, check_classes
 from nn.perceptron.base import PerceptronBase
 from nn.perceptron.trace import MulticlassStep, format_multiclass_trace
 

@@ -21,7 +21,8 @@ from engine.codegen import (
 )
 from engine.codegen.graph import construction_order, forward_order, structure
 from engine.codegen.names import literal, quoted
-from engine.ops import BUILTIN_NAMES, Domain, remove_op
+from engine.codegen.symbolic import templates
+from engine.ops import BUILTIN_NAMES, BUILTINS, Domain, remove_op
 from engine.strategies import Expression, expressions
 from engine.walk import interior_order
 
@@ -177,8 +178,8 @@ def test_the_walk_is_backwards_walk(expr: Expression) -> None:
     assert {id(v) for v in construction_order([root])} == {id(v) for v in forward_order([root])}
 
 
-@pytest.mark.parametrize("op", [op for op in OPS if op.code], ids=lambda op: op.name)
-def test_code_templates_compute_what_the_registry_computes(op: engine.Op) -> None:
+@pytest.mark.parametrize("op", [op for op in OPS if op.arity], ids=lambda op: op.name)
+def test_traced_code_computes_what_the_table_computes(op: engine.Op) -> None:
     xs = [-2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 2.0, 3.5]
     assert op.arity is not None and op.derivative is not None
     for args in ([a] for a in xs) if op.arity == 1 else ([a, b] for a in xs for b in xs):
@@ -191,8 +192,9 @@ def test_code_templates_compute_what_the_registry_computes(op: engine.Op) -> Non
             continue  # a Value base must be positive: the graph never computes these
         names = dict(zip("ab", map(repr, args)), out=repr(out), forward="forward")
         scope = {"math": math, "forward": op.forward}
-        assert eval(op.code[0].format(**names), scope) == out
-        derivs = [eval(t.format(**names), scope) for t in op.code[1:]]
+        forward, partials = templates(op)
+        assert eval(forward.format(**names), scope) == out
+        derivs = [eval(t.format(**names), scope) for t in partials]
         assert derivs == (list(want) if op.arity == 2 else [want])
 
 
@@ -495,13 +497,8 @@ def test_sums_and_dots_mixing_values_and_numbers_compile_exactly(
         return engine.sum([numbers[0], dot(ws, xs, bias=bias), *numbers[1:]])
 
     point = [t[2] for t in terms] + [t[3] for t in terms]
-    pairs = [w and x for w, x, _, _ in terms]
-    if any(pairs) and any(w != x for w, x, _, _ in terms):
-        # Products of two Values beside products with one plain number: the parents do
-        # not say which multiplies which, so compiling is refused.
-        with pytest.raises(ValueError, match="mixes products of two Values"):
-            compile(fn, point)
-        return
+    # Products of two Values beside products with one plain number compile too: the
+    # dot node records which parent multiplies which (Value.terms).
     f = compile(fn, point)
     names = [f"v{i}" for i in range(2 * n)]
     for at in (point, [x * 0.5 - 0.25 for x in point]):
@@ -553,6 +550,9 @@ def test_literals_are_exact() -> None:
         literal(math.inf)
 
 
-def test_builtin_ops_all_carry_code() -> None:
-    missing = [name for name in BUILTIN_NAMES if not engine.OPS_BY_NAME[name].code]
-    assert sorted(missing) == ["dot", "sum"]  # written by the code generator itself
+def test_every_builtin_op_is_traced_into_code_and_none_is_written_by_hand() -> None:
+    traced = {op.name: templates(op) for op in BUILTINS if op.arity}
+    assert sorted(BUILTIN_NAMES - set(traced)) == ["dot", "sum"]  # written by the generator
+    assert traced["tanh"] == ("math.tanh({a})", ("1.0 - {out} * {out}",))
+    assert traced["relu"] == ("{a} if {a} > 0.0 else 0.0", ("1.0 if {a} > 0.0 else 0.0",))
+    assert not any(hasattr(op, "code") for op in BUILTINS)

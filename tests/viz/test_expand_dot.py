@@ -134,12 +134,12 @@ def test_zero_weights_times_zero_inputs_pair_each_weight_with_its_input() -> Non
     assert [(p.parents, p.const) for p in products] == [((w0,), 0.0), ((w1,), 0.0)]
 
 
-def test_a_dot_whose_terms_cannot_be_read_stays_fused() -> None:
-    # a * c multiplies two Values, b * 2.0 a Value by a number: the parents (a, b, c)
-    # do not say which pairs with which, so the picture keeps the dot as it is.
+def test_a_dot_mixing_value_and_constant_products_expands() -> None:
+    # a * c multiplies two Values, b * 2.0 a Value by a number: the node records which
+    # parent multiplies which (Value.terms), so the picture expands it like any dot.
     a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
     z = dot([a, b], [c, 2.0])
-    assert [text for _, text in ops(draw_graph(z, expand_dot=True).source)] == ["w·x"]
+    assert [text for _, text in ops(draw_graph(z, expand_dot=True).source)] == ["×", "× 2", "Σ"]
 
 
 def test_dots_inside_a_group_stay_fused() -> None:
