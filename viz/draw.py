@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 from engine import Value
 from viz import layout, style
 from viz.themes import StateLook, Theme, get_theme
-from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
+from viz.walk import (
+    DEFAULT_MAX_NODES,
+    Edge,
+    GraphView,
+    GroupNode,
+    Groups,
+    ValueNode,
+    forward_order,
+    walk,
+)
 
 if TYPE_CHECKING:
     import graphviz
@@ -81,7 +90,9 @@ def draw_graph(
         grads_computed: whether the gradients are meaningful. By default they are
             taken as computed when `root.grad` is not 0 (`backward()` sets the root's
             gradient to its seed); otherwise every gradient shows as "grad ?", so a
-            graph drawn before `backward()` does not pretend they are 0.
+            graph drawn before `backward()` does not pretend they are 0. A leaf whose
+            gradient also holds earlier `backward()` passes says so under it, with
+            what this pass alone gives (see `earlier_passes`).
         groups: Values to collapse into one box per group, e.g. a layer's parameters
             and outputs (see `viz.layer_groups`). Everything between a group's
             members joins it.
@@ -135,18 +146,48 @@ def draw_graph(
             return None
         return f"×{style.fmt(edge.local_grad, precision)}"
 
+    notes = {}
+    if computed and show_grad:
+        for box, this_pass in earlier_passes(view).items():
+            notes[box] = f"({style.fmt(this_pass, precision)} this pass, rest earlier)"
     return build_digraph(
         view,
         rankdir=rankdir,
         precision=precision,
         grad_text=grad_text,
         edge_label=edge_label,
+        notes=notes,
         caption=title,
         max_edge_segments=max_edge_segments,
         theme=colors,
         fontsize=fontsize,
         graph_attrs={"dpi": f"{dpi:g}"} if dpi else None,
     )
+
+
+def earlier_passes(view: GraphView) -> dict[str, float]:
+    """The leaves whose gradient holds more than this graph's backward pass gave them.
+
+    Leaves keep adding up across `backward()` calls (see `Value.backward`). The
+    gradient one pass from `view.root` gives is worked out here on the side, from the
+    root's gradient and the local derivatives; a leaf whose `grad` differs from it holds
+    earlier passes too. Returns box id -> what this pass alone gives.
+    """
+    root = view.root
+    if not root.parents:
+        return {}
+    grads: dict[Value, float] = {root: root.grad}
+    for node in reversed(forward_order(root)):
+        g = grads.get(node, 0.0)
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] = grads.get(parent, 0.0) + local * g
+    found = {}
+    for node in view.nodes:
+        if isinstance(node, ValueNode) and not node.value.parents:
+            v, this_pass = node.value, grads.get(node.value, 0.0)
+            if abs(v.grad - this_pass) > 1e-9 * max(1.0, abs(this_pass)):
+                found[node.id] = this_pass
+    return found
 
 
 def check_size(name: str, value: float, low: float, high: float) -> float:

@@ -171,3 +171,19 @@ def test_the_demos_mlp_graph_says_it_is_untrained(
     (tmp_path / "mlp").mkdir()
     (path,) = _mlp_graph(tmp_path)
     assert "untrained" in path.read_text()
+
+
+def test_a_leaf_holding_earlier_passes_is_marked_in_the_picture() -> None:
+    import warnings
+
+    from engine import GradientAccumulationWarning
+
+    f, _ = figure5()
+    f.backward()
+    assert "earlier" not in draw_graph(f).source  # one pass: nothing to mark
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GradientAccumulationWarning)
+        f.backward()
+    source = draw_graph(f).source
+    assert "grad 32" in source and "16 this pass, rest earlier" in source  # x
+    assert source.count("rest earlier") == 3  # x, y, z; h and i are exact
