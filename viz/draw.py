@@ -177,9 +177,9 @@ def earlier_passes(view: GraphView) -> dict[str, float]:
     if not root.parents:
         return {}
     grads: dict[Value, float] = {root: root.grad}
-    for node in reversed(forward_order(root)):
-        g = grads.get(node, 0.0)
-        for parent, local in zip(node.parents, node.local_grads):
+    for value in reversed(forward_order(root)):
+        g = grads.get(value, 0.0)
+        for parent, local in zip(value.parents, value.local_grads):
             grads[parent] = grads.get(parent, 0.0) + local * g
     found = {}
     for node in view.nodes:
