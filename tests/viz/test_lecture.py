@@ -187,3 +187,48 @@ def test_a_leaf_holding_earlier_passes_is_marked_in_the_picture() -> None:
     source = draw_graph(f).source
     assert "grad 32" in source and "16 this pass, rest earlier" in source  # x
     assert source.count("rest earlier") == 3  # x, y, z; h and i are exact
+
+
+def test_multiclass_borders_are_drawn_straight() -> None:
+    """The borders of linear scores are straight; they were traced, kinked, from pixels."""
+    import math
+    import warnings
+
+    from matplotlib.contour import ContourSet
+
+    from nn import MulticlassPerceptron, iris
+    from viz.plots import plot_decision_boundary
+
+    X, y, _ = iris()
+    petals = [row[2:] for row in X]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MulticlassPerceptron(max_epochs=20, seed=0, average=True).fit(petals, y)
+    ax = plot_decision_boundary(model, petals, y, resolution=120).axes[0]
+    pieces = [
+        piece
+        for c in ax.collections
+        if isinstance(c, ContourSet)  # the borders (the data points are markers)
+        for path in c.get_paths()
+        for piece in path.to_polygons(closed_only=False)  # split where the pen lifts
+        if len(piece) > 2
+    ]
+    assert pieces
+    for v in pieces:
+        angles = [
+            math.atan2(b[1] - a[1], b[0] - a[0]) for a, b in itertools.pairwise(v) if any(a != b)
+        ]
+        turns = sum(
+            min(abs(a - b), 2 * math.pi - abs(a - b)) > 0.005 for a, b in itertools.pairwise(angles)
+        )
+        assert turns <= 2, turns  # a region's border: straight pieces meeting at corners
+
+
+def test_class_colours_are_the_same_in_the_notebooks_own_figures() -> None:
+    import json
+
+    root = Path(__file__).parents[2] / "notebooks"
+    for name in ("02_binary_perceptron.ipynb", "04_nonlinear_features.ipynb"):
+        text = "".join("".join(c["source"]) for c in json.loads((root / name).read_text())["cells"])
+        assert "CLASS_COLORS" in text and "tab:red" not in text and "#ffd8d3" not in text
+        assert "tab:blue" not in text  # blue is class -1's colour in every plot
