@@ -232,3 +232,14 @@ def test_class_colours_are_the_same_in_the_notebooks_own_figures() -> None:
         text = "".join("".join(c["source"]) for c in json.loads((root / name).read_text())["cells"])
         assert "CLASS_COLORS" in text and "tab:red" not in text and "#ffd8d3" not in text
         assert "tab:blue" not in text  # blue is class -1's colour in every plot
+
+
+def test_edge_labels_are_tied_to_their_edges_where_edges_cross() -> None:
+    f, _ = figure5()
+    f.backward()
+    lines = [
+        line
+        for line in draw_graph(f, show_local_grads=True).source.splitlines()
+        if "×" in line and "->" in line
+    ]
+    assert len(lines) == 8 and all("decorate=true" in line for line in lines)
