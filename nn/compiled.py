@@ -33,6 +33,7 @@ from typing import Any
 
 from engine import Value, is_grad_enabled
 from engine.codegen.batch import compile_batch
+from engine.codegen.program import MAX_SIZE, CodeTooLargeError
 from nn.layers import MLP, Layer, Neuron
 from nn.metrics import decide_scores, outputs
 from nn.module import Module
@@ -69,12 +70,14 @@ class CompiledStep:
             each class index); otherwise it is built per point from the outputs.
         fallback: the graph's own step, run where the generated code cannot go on.
         example: the input to trace at (any point: the graph's shape is the same).
+        max_size: the most nodes plus edges written out (see `engine.codegen`).
 
     Attributes:
         source: the generated loop's text.
 
     Raises:
         TypeError: for a model that cannot be compiled.
+        CodeTooLargeError: (a ValueError) for a model over `max_size`.
         RuntimeError: when called inside `no_grad()`, which records nothing to trace.
     """
 
@@ -86,12 +89,19 @@ class CompiledStep:
         label_only: bool,
         fallback: Step,
         example: Sequence[float] | None = None,
+        max_size: int = MAX_SIZE,
     ) -> None:
         check_compilable(model)
         if not is_grad_enabled():
             raise RuntimeError("cannot compile a training step inside no_grad()")
         self.model, self.loss, self.fallback = model, loss, fallback
         self.params = model.parameters()
+        if len(self.params) > max_size:  # each is an edge at least: refused untraced
+            raise CodeTooLargeError(
+                f"the model has {len(self.params):,} parameters, more than the "
+                f"{max_size:,} nodes plus edges written as code (max_size); pass a larger "
+                f"max_size to compile it anyway, or train it without compile=True"
+            )
         n_in: int = model.n_in  # type: ignore[attr-defined]
         point = list(example) if example is not None else [0.5 + i for i in range(n_in)]
         xs = [Value(float(v), f"x{i}") for i, v in enumerate(point)]
@@ -102,7 +112,7 @@ class CompiledStep:
             for key in (-1, 1) if len(outs) == 1 else range(len(outs)):
                 leaves = [Value(o.data) for o in outs]
                 losses[key] = (loss(leaves, key), leaves)
-        self.run = compile_batch(outs, xs, self.params, losses, name="step")
+        self.run = compile_batch(outs, xs, self.params, losses, name="step", max_size=max_size)
         self.source = self.run.source
 
     def _point_loss(

@@ -19,13 +19,15 @@ the target itself is never a temporary file.
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+__all__ = ["atomic_path", "write_bytes", "write_file_set", "write_text"]
 
 _NAME_MAX = 255  # bytes in one file name on the common file systems
 _LONGEST_SUFFIX = 32  # a longer suffix names no format any writer picks by suffix
@@ -131,6 +133,94 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
         raise
     _sync_folder(target.parent)
+
+
+def write_file_set(
+    folder: str | os.PathLike[str], files: Mapping[str, bytes], *, replaces: str
+) -> None:
+    """Write `files` (name -> bytes) into `folder` as one set, replacing the old set.
+
+    The old set is every file in `folder` whose name matches the regular expression
+    `replaces` (say `step-[0-9]+[.]png`): after the call the folder holds exactly the new
+    set of those, so a run with fewer files leaves none of an earlier run's behind.
+    Other files in `folder` are left alone.
+
+    Whole or not at all: every file is written and synced in a temporary folder first.
+    A folder that did not exist is then made by one rename, so it appears complete or
+    not at all. In a folder that exists, the new files are renamed into place and the
+    old ones removed only once all are written; a name of the set that is taken by a
+    folder or anything else but a file is refused before anything is written. Only a
+    crash during those last renames (a few system calls) can leave a mix.
+
+    Raises:
+        FileNotFoundError: if `folder`'s parent does not exist.
+        IsADirectoryError: if one of the names is a folder in `folder`.
+        NotADirectoryError: if `folder` is a file.
+        OSError: from writing (a full disk): nothing was changed.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "frames"
+        >>> write_file_set(out, {"f-1.txt": b"a", "f-2.txt": b"b"}, replaces=r"f-[0-9]+[.]txt")
+        >>> write_file_set(out, {"f-1.txt": b"c"}, replaces=r"f-[0-9]+[.]txt")
+        >>> sorted(p.name for p in out.iterdir()), (out / "f-1.txt").read_bytes()
+        (['f-1.txt'], b'c')
+    """
+    target = Path(folder)
+    pattern = re.compile(replaces)
+    exists = target.is_dir()
+    if not exists and os.path.lexists(target):
+        raise NotADirectoryError(f"cannot write files into {str(target)!r}: it is not a folder")
+    if exists:
+        for name in files:
+            there = target / name
+            if os.path.lexists(there) and not (there.is_symlink() or there.is_file()):
+                kind = "a folder" if there.is_dir() else "not a file"
+                raise IsADirectoryError(
+                    f"cannot write {str(there)!r}: it is {kind}; nothing was written"
+                )
+    staging = _new_folder(target.parent if not exists else target, target.name)
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        _sync_folder(staging)
+        if not exists:
+            os.rename(staging, target)
+            _sync_folder(target.parent)
+            return
+        old = [p for p in target.iterdir() if pattern.fullmatch(p.name) and p.name not in files]
+        for name in files:
+            os.replace(staging / name, target / name)
+    except BaseException:
+        with suppress(OSError):
+            shutil.rmtree(staging)
+        raise
+    for stale in old:
+        with suppress(FileNotFoundError):
+            stale.unlink()
+    with suppress(OSError):
+        staging.rmdir()
+    _sync_folder(target)
+
+
+def _new_folder(parent: Path, name: str) -> Path:
+    """Create a new empty hidden folder in `parent` with a name no one else uses."""
+    stem = name[: _NAME_MAX - len(".") - len(".tmp-12345678")]
+    for _ in range(100):
+        path = parent / f".{stem}.tmp-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"cannot write {name!r}: folder {str(parent)!r} does not exist"
+            ) from None
+        return path
+    raise FileExistsError(f"cannot write {name!r}: found no free temporary name in 100 tries")
 
 
 def _create_beside(target: Path, *, shown: str) -> Path:

@@ -26,11 +26,13 @@ __all__ = ["Module", "StateDictError"]
 FORMAT = "tracegrad.module"
 VERSION = 3  # 3: weights "L1.n0.w1".., bias "L1.n0.w0", as the notes name them;
 # read too: 2, "L1.n0.w0".. for the weights and "L1.n0.b" for the bias; 1,
-# "layers.0.neurons.0.w.0" (the same numbering as 2)
-_V1_PARTS = re.compile(r"layers\.(\d+)\.|neurons\.(\d+)\.|w\.(\d+)$")
+# "layers.0.neurons.0.w.0" (the same numbering as 2).
+# Indices of up to 9 digits: a longer one names no parameter (and int() of thousands of
+# digits raises), so such a name stays as it is and is reported as unexpected.
+_V1_PARTS = re.compile(r"layers\.(\d{1,9})\.|neurons\.(\d{1,9})\.|w\.(\d{1,9})$")
 
 
-_V2_PART = re.compile(r"(?:^|(?<=\.))(?:w(\d+)|b)$")
+_V2_PART = re.compile(r"(?:^|(?<=\.))(?:w(\d{1,9})|b)$")
 
 
 def _v2_name(name: object) -> object:
@@ -256,8 +258,12 @@ class Module:
         """
         source = repr(os.fspath(path))
         text = _read_text(path, source)
-        try:
-            state = json.loads(text)  # NaN/Infinity parse, then fail the finite check
+        try:  # NaN/Infinity parse, then fail the finite check
+            state = json.loads(text, object_pairs_hook=_without_duplicates)
+        except _DuplicateKeyError as e:
+            raise StateDictError(
+                source, [f"the key {short_repr(e.key)} appears twice in one object"]
+            ) from None
         except json.JSONDecodeError as e:
             raise StateDictError(source, [f"not valid JSON ({e})"]) from None
         except RecursionError:
@@ -268,6 +274,22 @@ class Module:
             ) from None
         self.load_state_dict(state, source=source)
         return self
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json keeps the last one)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
 
 
 def _read_text(path: str | os.PathLike[str], source: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import engine
 from engine import Value, collector_paused, no_grad
 from engine.checks import check_bool, check_features, check_int
+from engine.codegen.program import MAX_SIZE
 from engine.fast import backward
 from nn.compiled import CompiledStep
 from nn.data import batches
@@ -19,7 +20,10 @@ from nn.metrics import check_labels, decide, outputs
 from nn.module import Module, forward_batch
 from nn.optim import SGD, Optimizer
 
-__all__ = ["LOSSES", "History", "compile_step", "fit", "train_step"]
+__all__ = ["LOSSES", "MAX_STEP_EDGES", "History", "compile_step", "fit", "train_step"]
+
+MAX_STEP_EDGES = 5_000_000
+"""`fit`'s default bound on a step's graph: points in a batch x parameters (~300 MB)."""
 
 LossFn = Callable[[list[Value], Any], Value]
 
@@ -124,6 +128,7 @@ def fit(
     progress: bool = True,
     early_stopping: int | Callable[[History], bool] | None = None,
     compile: bool = False,  # noqa: A002 - the issue's name for it
+    max_step_edges: int = MAX_STEP_EDGES,
 ) -> History:
     """Train `model` on `(X, y)` by gradient descent and return the History.
 
@@ -153,6 +158,9 @@ def fit(
             every step runs them without building a graph. The History is the same
             (to rounding: gradients add up in another order). Needs an `nn.MLP`,
             `nn.Layer` or `nn.Neuron`.
+        max_step_edges: refuse, before training, a step whose graph would hold more
+            edges than this (points in a batch x parameters; 5,000,000 by default,
+            about 1.5 s and 300 MB a step): use a smaller `batch_size`, or raise it.
 
     Returns:
         The History; `stopped_early` tells whether training stopped before `epochs`.
@@ -188,6 +196,7 @@ def fit(
     labels = list(y) if callable(loss) else check_labels(y, n_outputs)
     list(batches(len(rows), batch_size))  # validates batch_size before any work
     check_bool(compile, "compile")
+    _check_step_edges(len(rows) if batch_size is None else batch_size, model, max_step_edges)
     step: Callable[[list[list[float]], list[Any], Optimizer], tuple[float, int]]
     if compile:
         step = compile_step(model, loss=loss_fn, example=rows[0])
@@ -225,11 +234,25 @@ def fit(
     return history
 
 
+def _check_step_edges(batch: int, model: Module, max_step_edges: int) -> None:
+    """Refuse a training step whose graph would hold more than `max_step_edges` edges."""
+    check_int(max_step_edges, "max_step_edges", minimum=1)
+    edges = batch * len(model.parameters())
+    if edges > max_step_edges:
+        raise ValueError(
+            f"each training step would build a graph of {edges:,} edges ({batch:,} points x "
+            f"{len(model.parameters()):,} parameters), more than max_step_edges="
+            f"{max_step_edges:,} (about 100 bytes each): use a smaller batch_size, or pass "
+            f"a larger max_step_edges"
+        )
+
+
 def compile_step(
     model: Module,
     *,
     loss: str | LossFn = "cross_entropy",
     example: Sequence[float] | None = None,
+    max_size: int = MAX_SIZE,
 ) -> CompiledStep:
     """`train_step` for one model and loss, as generated code (what `fit(compile=True)` runs).
 
@@ -243,10 +266,14 @@ def compile_step(
         model: an `nn.MLP`, `nn.Layer` or `nn.Neuron` running its own forward.
         loss: a loss name of `LOSSES` or a function `(outputs, label) -> Value`.
         example: one input to trace the model at (default: any).
+        max_size: the most nodes plus edges written as code (50,000 by default,
+            about 1 s and 300 MB; a 2-16-16-1 MLP with hinge loss is about 750).
 
     Raises:
         TypeError: for a model whose graph could depend on the data.
-        ValueError: for an unknown loss, or one that does not fit the model.
+        ValueError: for an unknown loss, or one that does not fit the model;
+            CodeTooLargeError (a ValueError) for a model over `max_size`, before
+            any code is written.
 
     Example:
         >>> from nn import MLP, SGD
@@ -266,7 +293,14 @@ def compile_step(
         return train_step(model, X, y, opt, loss=loss_fn)
 
     label_only = any(loss_fn is LOSSES[name] for name in _LABEL_ONLY)
-    return CompiledStep(model, loss_fn, label_only=label_only, fallback=graph_step, example=example)
+    return CompiledStep(
+        model,
+        loss_fn,
+        label_only=label_only,
+        fallback=graph_step,
+        example=example,
+        max_size=max_size,
+    )
 
 
 def train_step(

@@ -14,7 +14,14 @@ Example:
 """
 
 from viz.display import StepsWidget, steps_widget, value_mimebundle
-from viz.draw import DotFailedError, DotNotFoundError, DotTimeoutError, draw_graph, render
+from viz.draw import (
+    DotFailedError,
+    DotNotFoundError,
+    DotTimeoutError,
+    PictureTooLargeError,
+    draw_graph,
+    render,
+)
 from viz.frames import Step
 from viz.groups import layer_groups
 from viz.plots import plot_decision_boundary, plot_history
@@ -27,6 +34,7 @@ __all__ = [
     "DotNotFoundError",
     "DotTimeoutError",
     "GraphTooLargeError",
+    "PictureTooLargeError",
     "Step",
     "StepsWidget",
     "backward_steps",

@@ -46,6 +46,14 @@ INSTALL_DOT = (
 )
 
 
+MAX_SIDE = 10_000
+"""The longest side, in pixels, of a picture `render` and the step-throughs draw."""
+
+
+class PictureTooLargeError(ValueError):
+    """Raised when a picture's side would be longer than its `max_side` (see `pipe`)."""
+
+
 class DotNotFoundError(RuntimeError):
     """Raised when rendering needs Graphviz's `dot` program and it is not installed."""
 
@@ -500,6 +508,7 @@ def render(
     *,
     timeout: float | None = None,
     dpi: float | None = None,
+    max_side: int = MAX_SIDE,
     **draw_options: Any,
 ) -> Path:
     """Write a graph to `path` as SVG, PNG, PDF or DOT, chosen by the file's extension.
@@ -514,6 +523,7 @@ def render(
         timeout: seconds `dot` may run (see `pipe`).
         dpi: the resolution of a PNG (and of pictures inside a PDF); None keeps the
             graph's own (Graphviz's default is 96).
+        max_side: the longest side, in pixels, of a picture still drawn (see `pipe`).
         **draw_options: passed to `draw_graph` when `graph` is a Value.
 
     Returns:
@@ -524,6 +534,8 @@ def render(
             (a lone surrogate: a UnicodeEncodeError).
         DotNotFoundError: when SVG/PNG/PDF is asked for and Graphviz is not installed.
         DotTimeoutError, DotFailedError: when `dot` runs too long or fails.
+        PictureTooLargeError: when a side of the picture would be longer than
+            `max_side` pixels (at 96 dpi, or the graph's dpi for PNG).
 
     Example:
         >>> import tempfile, pathlib
@@ -552,18 +564,30 @@ def render(
     if suffix in (".dot", ".gv"):
         write_text(path, graph.source)
         return path
-    write_bytes(path, pipe(graph, suffix[1:], timeout=timeout))
+    write_bytes(path, pipe(graph, suffix[1:], timeout=timeout, max_side=max_side))
     return path
 
 
-def pipe(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -> bytes:
+def pipe(
+    graph: graphviz.Digraph,
+    fmt: str,
+    *,
+    timeout: float | None = None,
+    max_side: int | None = None,
+) -> bytes:
     """Run `dot` on a Digraph and return the rendered bytes ("svg", "png", "pdf", ...).
 
     `dot` is stopped when it runs longer than `timeout` seconds: by default the
     environment variable TRACEGRAD_DOT_TIMEOUT, else `viz.layout.DEFAULT_DOT_TIMEOUT`
     (20 s). What `dot` prints besides the picture is kept out of the terminal.
 
+    With `max_side`, the same run of `dot` also reports the layout's size, and a
+    picture whose longest side would exceed `max_side` pixels (at the graph's dpi,
+    96 for SVG and PDF) is refused instead of returned: Graphviz would shrink it to
+    a strip of unreadable text (a 500-node chain as 32767 x 5 pixels).
+
     Raises:
+        PictureTooLargeError: with `max_side`, for a picture larger than that.
         DotNotFoundError: if Graphviz's `dot` program is not installed.
         DotTimeoutError: if `dot` ran out of time.
         DotFailedError: if `dot` failed; the message holds the start of what it said.
@@ -575,9 +599,10 @@ def pipe(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -> 
         raise ValueError(f"unknown format {fmt!r} for dot (expected svg, png, pdf, ...)")
     seconds = layout.dot_timeout(timeout)
     source = graph.source.encode(graph.encoding)
+    formats = [f"-T{fmt}"] if max_side is None else ["-Tplain", f"-T{fmt}"]
     try:
         done = subprocess.run(
-            ["dot", f"-T{fmt}"], input=source, capture_output=True, timeout=seconds, check=False
+            ["dot", *formats], input=source, capture_output=True, timeout=seconds, check=False
         )
     except FileNotFoundError:
         raise DotNotFoundError(INSTALL_DOT) from None
@@ -594,4 +619,23 @@ def pipe(graph: graphviz.Digraph, fmt: str, *, timeout: float | None = None) -> 
             + (f": {style.visible(said[0][:200])}" if said else "")
         )
     data: bytes = done.stdout
+    if max_side is not None:
+        plain, _, data = data.partition(b"\nstop\n")  # plain ends with a line "stop"
+        check_picture_size(plain, graph, max_side)
     return data
+
+
+def check_picture_size(plain: bytes, graph: graphviz.Digraph, max_side: int) -> None:
+    """Refuse a layout (`dot -Tplain` output) wider or taller than `max_side` pixels."""
+    check_size("max_side", max_side, 100, 32767)
+    head = plain.split(b"\n", 1)[0].split()
+    if len(head) != 4 or head[0] != b"graph":
+        raise DotFailedError("Graphviz's dot did not report the size of the layout")
+    dpi = float(graph.graph_attr.get("dpi", "96") or 96)
+    width, height = (round(float(x) * dpi) for x in head[2:4])
+    if max(width, height) > max_side:
+        raise PictureTooLargeError(
+            f"the picture would be {width:,} x {height:,} pixels at {dpi:g} dpi, more than "
+            f"the {max_side:,} a side may have (max_side); draw fewer nodes (group a "
+            f"model's layers), lay it out the other way (rankdir), or lower the dpi"
+        )

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from viz import style
-from viz.draw import pipe
+from viz.draw import MAX_SIDE, PictureTooLargeError, pipe
 from viz.themes import LEGEND, STATES, Theme, get_theme
 
 if TYPE_CHECKING:
@@ -33,11 +33,16 @@ SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)  # seconds per step
 DEFAULT_SPEED = 1.5
 
 
-def steps_page(steps: Sequence[Step], *, title: str) -> str:
+def steps_page(steps: Sequence[Step], *, title: str, max_side: int = MAX_SIDE) -> str:
     """The HTML text of the step-through page for `steps` (runs `dot` once per frame).
+
+    A frame wider or taller than `max_side` pixels would be scaled to the window as an
+    unreadable strip: it is refused (PictureTooLargeError), and the other layout
+    the page can switch to is left out when only that one would be such a strip.
 
     Raises:
         ValueError: if there are no frames.
+        PictureTooLargeError: (a ValueError) for a frame larger than `max_side`.
         DotNotFoundError: if Graphviz is not installed.
     """
     if not steps:
@@ -55,7 +60,13 @@ def steps_page(steps: Sequence[Step], *, title: str) -> str:
             graph.graph_attr.pop("label", None)  # the caption goes under the picture as text
             graph.graph_attr["rankdir"] = layout
             hidden = " hidden" if j else ""
-            svg = _svg(graph)
+            try:
+                svg = _svg(graph, max_side)
+            except PictureTooLargeError:
+                if not j:
+                    raise
+                del layouts[j:]  # the other layout would be a strip: leave it out
+                break
             pictures.append(f'<div class="layout" data-layout="{layout}"{hidden}>{svg}</div>')
         hidden = "" if k == 0 else " hidden"
         frames.append(
@@ -83,9 +94,9 @@ def steps_page(steps: Sequence[Step], *, title: str) -> str:
     )
 
 
-def _svg(graph: graphviz.Digraph) -> str:
+def _svg(graph: graphviz.Digraph, max_side: int) -> str:
     """Graphviz's SVG without its prolog, sized by CSS: width and height 100 %."""
-    svg = pipe(graph, "svg").decode("utf-8")
+    svg = pipe(graph, "svg", max_side=max_side).decode("utf-8")
     svg = svg[svg.index("<svg") :]
     return re.sub(
         r'<svg width="[^"]*" height="[^"]*"',

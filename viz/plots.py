@@ -295,9 +295,11 @@ def plot_decision_boundary(
         ax.set_ylim(y0, y1)
         ax.set_xlabel("feature 1")
         ax.set_ylabel("feature 2")
-        ax.legend(loc="best", fontsize="small", framealpha=0.85)
+        legend = ax.legend(loc="best", fontsize="small", framealpha=0.85)
+        for text in legend.get_texts():  # class names are the user's text, never math
+            text.set_parse_math(False)
         if title:
-            ax.set_title(title)
+            ax.set_title(title, parse_math=False)
     return fig
 
 
@@ -359,5 +361,5 @@ def plot_history(
                 ax.set_ylim(min(0.0, min(values)) - 0.02, 1.02)
             ax.set_title(f"{name}: {values[-1]:.3g} after {len(values)} epochs", fontsize="medium")
         if title:
-            fig.suptitle(title)
+            fig.suptitle(title, parse_math=False)  # a `$` in a file name is text
     return fig

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
-from nn.files import atomic_path, write_bytes
-from viz.draw import caption_label, check_size, pipe
+from nn.files import atomic_path, write_file_set
+from viz.draw import MAX_SIDE, PictureTooLargeError, caption_label, check_size, pipe
 from viz.frames import Step
 from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 KINDS = (".html", ".gif", ".pdf")
-MAX_PIXELS = 400_000_000  # all frames together; beyond that a GIF or PDF is no use
+MAX_PIXELS = 60_000_000  # all frames together (3 bytes each while they are put together)
 DEFAULT_TITLE = "Backpropagation, step by step"
+STEP_FILES = r"step-[0-9]+[.]png"  # a folder's frames: replaced as one set by the next run
 
 #: Slide pages, width x height in inches: a 16:9 page is PowerPoint's and Beamer's
 #: widescreen size, so text keeps the point size it has on those slides.
@@ -77,6 +78,7 @@ def save_steps(
     seconds: float = 1.5,
     legend: bool = True,
     aspect: str = "16:9",
+    max_side: int = MAX_SIDE,
 ) -> Path:
     """Write a step-through as a page, an animation, slides or pictures, by `path`.
 
@@ -86,8 +88,10 @@ def save_steps(
     - "f.pdf": slides, one page per frame, `aspect` 16:9 or 4:3, the graph scaled
       to fill the page between the title and the caption and legend (see
       `render_slides`);
-    - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing; other files
-      there are left alone).
+    - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing), written as
+      one set, whole or not at all: they replace every step-NN.png already there (a
+      shorter run leaves none of a longer one's frames behind); other files there are
+      left alone.
 
     Args:
         steps: frames (from `step_through`, `backward_steps`, ...) or a root Value,
@@ -99,13 +103,16 @@ def save_steps(
         seconds: how long the GIF shows each frame.
         legend: put a legend of the node states under every picture.
         aspect: the shape of PDF pages, "16:9" (13.33 x 7.5 in) or "4:3" (10 x 7.5 in).
+        max_side: the longest side, in pixels, of a graph's picture still drawn
+            (a larger one is refused: it would be an unreadable strip).
 
     Returns:
         The path written (the folder for PNGs).
 
     Raises:
-        ValueError: for an unknown kind of path, no frames, a bad option or frames
-            too large to animate.
+        ValueError: for an unknown kind of path, no frames, a bad option; and
+            PictureTooLargeError (a ValueError) for a picture over `max_side` or
+            frames over `MAX_PIXELS` in all.
         DotNotFoundError: if Graphviz is not installed.
         ImportError: if Pillow is missing (it comes with matplotlib).
     """
@@ -116,18 +123,19 @@ def save_steps(
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r} (expected one of {', '.join(ASPECTS)})")
     if kind == "html":
-        return save_steps_html(frames, target, title=title)
+        return save_steps_html(frames, target, title=title, max_side=max_side)
     check_size("dpi", dpi, 36, 600)
     check_size("seconds", seconds, 0.05, 60)
     if kind == "pdf":
-        images = render_slides(frames, title=title, dpi=dpi, aspect=aspect, legend=legend)
+        images = render_slides(
+            frames, title=title, dpi=dpi, aspect=aspect, legend=legend, max_side=max_side
+        )
     else:
-        images = render_frames(frames, title=title, dpi=dpi, legend=legend)
+        images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
     if kind == "png":
-        target.mkdir(exist_ok=True)
         digits = max(2, len(str(len(images))))
-        for k, image in enumerate(images, start=1):
-            write_bytes(target / f"step-{k:0{digits}d}.png", _png(image, dpi))
+        pngs = {f"step-{k:0{digits}d}.png": _png(im, dpi) for k, im in enumerate(images, 1)}
+        write_file_set(target, pngs, replaces=STEP_FILES)
         return target
     first, rest = images[0], images[1:]
     with atomic_path(target) as tmp:
@@ -145,41 +153,56 @@ def save_steps(
 
 
 def render_frames(
-    steps: Sequence[Step], *, title: str = "", dpi: float = 96, legend: bool = True
+    steps: Sequence[Step],
+    *,
+    title: str = "",
+    dpi: float = 96,
+    legend: bool = True,
+    max_side: int = MAX_SIDE,
 ) -> list[Image]:
     """Every frame as a Pillow image of one common size: title, picture, caption, legend.
 
+    The sizes are checked before the frames are drawn: the first picture's layout
+    (a side over `max_side` pixels would be an unreadable strip), then all
+    frames together, title and legend included (`MAX_PIXELS`, the memory the images
+    take); and again, exactly, once every caption is drawn and before any frame is
+    put together. The pictures are kept as PNG bytes until then.
+
     Raises:
-        ValueError: if all frames together would exceed `MAX_PIXELS`.
+        PictureTooLargeError: (a ValueError) if the graph's picture would be wider or
+            taller than `max_side` pixels at `dpi`, or all frames together
+            would exceed `MAX_PIXELS`.
         DotNotFoundError: if Graphviz is not installed.
         ImportError: if Pillow is missing.
     """
     image_module = _pillow()
     theme = get_theme(steps[0].theme)
     size = float(steps[0].graph.graph_attr.get("fontsize", "16"))
-    first = _render(_without_caption(steps[0].graph), dpi)
+    first = _render(_without_caption(steps[0].graph), dpi, max_side)
     width_pt = first.width * 72 / dpi
     wrap = max(40, int(width_pt / (size * 0.6)))
-    total = first.width * first.height * len(steps)
-    if total > MAX_PIXELS:
-        raise ValueError(
-            f"{len(steps)} frames of {first.width}x{first.height} pixels are too large for "
-            f"a GIF or a PDF: lower dpi (now {dpi:g}) or write an .html page instead"
-        )
+    top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
+    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
+    strips = [im for im in (top, bottom) if im is not None]
+    extra = sum(im.height for im in strips)
+    width = max(im.width for im in [first, *strips])
+    _check_pixels(len(steps), width, first.height + extra, dpi)
     pictures = []
     for s in steps:
         graph = s.graph.copy()
         graph.graph_attr["label"] = caption_label(s.caption, wrap)
-        pictures.append(_render(graph, dpi))
-    top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
-    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
-    strips = [im for im in (top, bottom) if im is not None]
-    width = max(im.width for im in [*pictures, *strips])
-    height = max(im.height for im in pictures)
+        graph.graph_attr["dpi"] = f"{dpi:g}"
+        pictures.append(pipe(graph, "png", max_side=max_side))
+    sizes = [image_module.open(io.BytesIO(png)).size for png in pictures]  # headers only
+    width = max(width, *(w for w, _ in sizes))
+    height = max(h for _, h in sizes)
+    _check_pixels(len(steps), width, height + extra, dpi)
     y0 = top.height if top else 0
-    full = y0 + height + (bottom.height if bottom else 0)
+    full = height + extra  # the title, the picture and the legend
+    background = steps[0].graph.graph_attr.get("bgcolor", "#FFFFFF")
     frames = []
-    for picture in pictures:
+    for png in pictures:
+        picture = _flatten(image_module.open(io.BytesIO(png)), background)
         canvas = image_module.new("RGB", (width, full), theme.background)
         if top:
             canvas.paste(top, ((width - top.width) // 2, 0))
@@ -188,6 +211,17 @@ def render_frames(
             canvas.paste(bottom, ((width - bottom.width) // 2, y0 + height))
         frames.append(canvas)
     return frames
+
+
+def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
+    """Refuse frames that together hold more than `MAX_PIXELS` pixels."""
+    if count * width * height > MAX_PIXELS:
+        raise PictureTooLargeError(
+            f"{count} frames of {width:,} x {height:,} pixels (title and legend included) "
+            f"are {count * width * height:,} pixels, more than the {MAX_PIXELS:,} a GIF, "
+            f"PDF or PNG step-through may hold: lower dpi (now {dpi:g}), draw a smaller "
+            f"graph, or write an .html page instead"
+        )
 
 
 def slide_scale(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
@@ -223,6 +257,7 @@ def render_slides(
     dpi: float = 150,
     aspect: str = "16:9",
     legend: bool = True,
+    max_side: int = MAX_SIDE,
 ) -> list[Image]:
     """Every frame as a slide page: title on top, the graph scaled to fill, caption, legend.
 
@@ -240,11 +275,10 @@ def render_slides(
     theme = get_theme(steps[0].theme)
     width_in, height_in = ASPECTS[aspect]
     page_w, page_h = round(width_in * dpi), round(height_in * dpi)
-    if page_w * page_h * len(steps) > MAX_PIXELS:
-        raise ValueError(
-            f"{len(steps)} pages of {page_w}x{page_h} pixels are too large for a PDF:"
-            f" lower dpi (now {dpi:g})"
-        )
+    # As for every step-through: a graph whose picture at `dpi` is longer than
+    # `max_side` is refused (on a page it would be a strip of unreadable text).
+    _render(_without_caption(steps[0].graph), dpi, max_side)
+    _check_pixels(len(steps), page_w, page_h, dpi)
     scale = slide_scale(steps, aspect=aspect, legend=legend)
     margin = round(SLIDE_MARGIN * dpi)
     wrap = _wrap(width_in, SLIDE_CAPTION_POINTS)
@@ -252,7 +286,7 @@ def render_slides(
     bottom = _strip(legend_label(theme, 2), theme, SLIDE_LEGEND_POINTS, dpi) if legend else None
     pages = []
     for s in steps:
-        picture = _render(_without_caption(s.graph), dpi * scale)
+        picture = _render(_without_caption(s.graph), dpi * scale, max_side)
         caption = _strip(caption_label(s.caption, wrap), theme, SLIDE_CAPTION_POINTS, dpi)
         page = image_module.new("RGB", (page_w, page_h), theme.background)
         y = margin
@@ -325,10 +359,10 @@ def _without_caption(graph: Any) -> Any:
     return copy
 
 
-def _render(graph: Any, dpi: float) -> Image:
+def _render(graph: Any, dpi: float, max_side: int = MAX_SIDE) -> Image:
     graph = graph.copy()
     graph.graph_attr["dpi"] = f"{dpi:g}"
-    image = _pillow().open(io.BytesIO(pipe(graph, "png")))
+    image = _pillow().open(io.BytesIO(pipe(graph, "png", max_side=max_side)))
     return _flatten(image, graph.graph_attr.get("bgcolor", "#FFFFFF"))
 
 

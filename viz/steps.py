@@ -24,7 +24,7 @@ from engine import Value
 from engine.ops import op_named
 from engine.value import LEFT_CONSTANT
 from viz import style
-from viz.draw import Frame, build_digraph, check_rankdir, check_size
+from viz.draw import MAX_SIDE, Frame, build_digraph, check_rankdir, check_size
 from viz.frames import Step
 from viz.page import steps_page
 from viz.themes import Theme, get_theme
@@ -455,7 +455,11 @@ class _Replay:
 
 
 def save_steps_html(
-    root: Value | list[Step], path: str | Path, *, title: str = "Backpropagation, step by step"
+    root: Value | list[Step],
+    path: str | Path,
+    *,
+    title: str = "Backpropagation, step by step",
+    max_side: int = MAX_SIDE,
 ) -> Path:
     """Write the step-through as one self-contained HTML page (works offline).
 
@@ -470,17 +474,20 @@ def save_steps_html(
             `step_through`) or a list of frames.
         path: the .html file to write.
         title: the page's heading.
+        max_side: the longest side, in pixels, of a frame still drawn: a larger one
+            would be scaled to the window as an unreadable strip.
 
     Returns:
         The path written.
 
     Raises:
+        PictureTooLargeError: (a ValueError) for a frame larger than `max_side`.
         DotNotFoundError: if Graphviz is not installed.
     """
     steps = step_through(root) if isinstance(root, Value) else list(root)
     if not steps:
         raise ValueError("save_steps_html() needs at least one frame, got none")
-    page = steps_page(steps, title=title)
+    page = steps_page(steps, title=title, max_side=max_side)
     from nn.files import write_text  # here: `import viz` stays light
 
     path = Path(path)

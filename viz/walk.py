@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine import Value
+from engine.codegen.names import label_text
 from viz import dots
 
 #: Groups of Values to collapse into one box: a mapping from a box title to the
@@ -127,6 +128,7 @@ def walk(
     Raises:
         GraphTooLargeError: if the graph has more than `max_nodes` boxes.
         ValueError: if a Value is in two groups, or `max_nodes` is not positive.
+        TypeError: if a Value's label is not a str (set by hand, `y.label = 123`).
         TypeError: if a group holds something other than Values.
 
     Example:
@@ -139,6 +141,9 @@ def walk(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     order = forward_order(root)
+    for value in order:  # a label set by hand (`y.label = 123`): the TypeError Value gives
+        if type(value.label) is not str:
+            label_text(value.label, value.data)
     membership = _group_membership(order, _normalise_groups(groups))
     parents: Callable[[Value], Sequence[Value]] = _parents
     sums: dict[Value, Value] = {}

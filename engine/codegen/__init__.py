@@ -53,9 +53,11 @@ from engine.codegen.function import (
     to_source,
 )
 from engine.codegen.names import Names, OutsideDomain
-from engine.codegen.program import Program
+from engine.codegen.program import MAX_SIZE, CodeTooLargeError, Program
 
 __all__ = [
+    "MAX_SIZE",
+    "CodeTooLargeError",
     "CompiledFunction",
     "Names",
     "OutsideDomain",

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from engine.codegen.function import exec_source
-from engine.codegen.names import Names
-from engine.codegen.program import Program, sum_lines, zero_lines
+from engine.codegen.graph import construction_order
+from engine.codegen.names import Names, check_name
+from engine.codegen.program import MAX_SIZE, Program, check_code_size, sum_lines, zero_lines
 from engine.value import Value
 
 __all__ = ["BatchFunction", "PointLoss", "compile_batch"]
@@ -80,6 +81,7 @@ def compile_batch(
     losses: Mapping[int, tuple[Value, Sequence[Value]]] | None = None,
     *,
     name: str = "batch",
+    max_size: int = MAX_SIZE,
 ) -> BatchFunction:
     """Generate the loop that sums a loss over points, with its shared inputs' gradient.
 
@@ -102,11 +104,16 @@ def compile_batch(
             `point_loss(key, outputs, seed)`, which returns the loss and its gradient
             with respect to each output (already times `seed`).
         name: the generated function's name.
+        max_size: the most nodes plus edges of the model's graph written out
+            (CodeTooLargeError, a ValueError, before any code is written).
 
     The generated code raises (ValueError, ArithmeticError, TypeError, LookupError)
     where the graph would have raised or met NaN or infinity, and for a key without
     a loss; the caller redoes the batch on the graph, which raises the graph's error.
     """
+    name = check_name(name)
+    loss_roots = [root for root, _ in (losses or {}).values()]
+    check_code_size(construction_order([*outputs, *loss_roots]), max_size)  # before any code
     names = Names([name], fixed=_FIXED)
     helpers: dict[str, Any] = {}
     model = Program(
@@ -116,6 +123,7 @@ def compile_batch(
         wrt=shared_inputs,
         training=True,
         helpers=helpers,
+        max_size=max_size,
     )
     out_names = [model.name(o) for o in outputs]
     shared = [model.name(v) for v in shared_inputs]

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from engine.checks import as_float
 from engine.codegen.graph import construction_order, structure
-from engine.codegen.names import Names, OutsideDomain, check_name
-from engine.codegen.program import Program, sum_lines
+from engine.codegen.names import Names, OutsideDomain, check_name, label_text
+from engine.codegen.program import MAX_SIZE, Program, sum_lines
 from engine.grad_mode import is_grad_enabled
 from engine.ops import op_named
 from engine.value import Value
@@ -73,7 +73,7 @@ def _trace(fn: Callable[..., Any], example_inputs: Sequence[Any], names: Names) 
         params = []
     chosen: list[str] = []
     for i, x in enumerate(example_inputs):
-        wishes = [x.label] if isinstance(x, Value) and x.label else []
+        wishes = [label_text(x.label, x.data)] if isinstance(x, Value) else []
         wishes += params[i : i + 1]
         found = next(filter(None, map(names.from_label, wishes)), None)
         chosen.append(found or names.fresh("x"))
@@ -166,19 +166,33 @@ def _render(program: Program, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _program(traced: _Trace, names: Names) -> Program:
+def _program(traced: _Trace, names: Names, max_size: int) -> Program:
     return Program(
-        [traced.root], traced.inputs, names, input_names=traced.names, unused=traced.unused
+        [traced.root],
+        traced.inputs,
+        names,
+        input_names=traced.names,
+        unused=traced.unused,
+        max_size=max_size,
     )
 
 
 def graph_source(
-    root: Value, inputs: Sequence[Value], *, name: str = "f", standalone: bool = True
+    root: Value,
+    inputs: Sequence[Value],
+    *,
+    name: str = "f",
+    max_size: int = MAX_SIZE,
+    standalone: bool = True,
 ) -> str:
     """The source `to_source` writes, for a graph already built on `inputs`.
 
     The inputs are leaves of the graph; they are named after their labels (or
     `x1`, `x2`, ...). The graph is only read. `standalone` as for `to_source`.
+
+    Raises:
+        TypeError: if a node's label is not a str (set by hand, `y.label = 123`).
+        ValueError: as `to_source`.
 
     Example:
         >>> from engine import Value
@@ -187,8 +201,9 @@ def graph_source(
         >>> lines[0], lines[11].strip(), lines[-1].strip()
         ('def f(x):', 't1 = x * x', 'return t1, (d_x,)')
     """
-    names = Names([check_name(name)], fixed=["total"])
-    program = Program([root], inputs, names)
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
+    program = Program([root], inputs, names, max_size=max_size)
     source = _render(program, name)
     return _standalone(program, source, name) if standalone else source
 
@@ -198,6 +213,7 @@ def to_source(
     example_inputs: Sequence[Any],
     *,
     name: str = "f",
+    max_size: int = MAX_SIZE,
     standalone: bool = True,
 ) -> str:
     """Trace `fn` on Values and write its forward and backward passes as Python.
@@ -220,15 +236,21 @@ def to_source(
     The graph is the one built at the example inputs: Python control flow on
     `.data` inside `fn` (an `if`, `max(...)` of data) is frozen into the text.
 
+    A graph of more than `max_size` nodes plus edges (50,000 by default: about 1 s
+    and 300 MB to write and compile) is refused with a CodeTooLargeError before
+    any code is written; pass a larger `max_size` to write it anyway.
+
     Raises:
-        TypeError: if `fn` is not callable, does not return a Value, or an input
-            is not a number.
+        TypeError: if `fn` is not callable, does not return a Value, an input is
+            not a number, or a node's label is not a str.
         ValueError: for a graph that cannot be written out (see `Program`) or a
-            `name` that is not a plain identifier.
+            `name` that is not a plain identifier; CodeTooLargeError (a
+            ValueError) for one over `max_size`.
     """
-    names = Names([check_name(name)], fixed=["total"])
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
-    program = _program(traced, names)
+    program = _program(traced, names, max_size)
     source = _render(program, name)
     return _standalone(program, source, name) if standalone else source
 
@@ -308,6 +330,7 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
     *,
     name: str = "f",
     check_points: Iterable[Sequence[Any]] = (),
+    max_size: int = MAX_SIZE,
 ) -> CompiledFunction:
     """A function of plain floats computing `fn` and its gradient, from generated code.
 
@@ -339,9 +362,11 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
         name: the generated function's name.
         check_points: more points (one number per input) where `fn` must build a
             graph of the same shape.
+        max_size: the most nodes plus edges compiled (see `to_source`).
 
     Raises:
-        ValueError: if the graph differs at a check point or cannot be compiled.
+        ValueError: if the graph differs at a check point or cannot be compiled;
+            CodeTooLargeError (a ValueError) if it is over `max_size`.
         TypeError: as `to_source`.
 
     Example:
@@ -353,7 +378,8 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
         ...
         ValueError: log() needs a positive input, got Value(data=-1.0, label='x')
     """
-    names = Names([check_name(name)], fixed=["total"])
+    name = check_name(name)
+    names = Names([name], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
     want = structure([traced.root], traced.inputs)
     for point in check_points:
@@ -363,7 +389,7 @@ def compile(  # noqa: A001 - engine.compile, as the issue names it
                 f"check point {point!r} has {len(data)} numbers, fn takes {len(traced.names)}"
             )
         _rebuild(fn, [Value(x, label) for x, label in zip(data, traced.names)], want)
-    program = _program(traced, names)
+    program = _program(traced, names, max_size)
     source = _render(program, name)
     labels = traced.names
     entries = {step.node.op: op_named(step.node.op) for step in program.steps}

@@ -15,7 +15,17 @@ import re
 from collections.abc import Iterable
 from itertools import count
 
-__all__ = ["HELPERS", "NEVER", "Names", "OutsideDomain", "check_name", "literal", "quoted"]
+__all__ = [
+    "HELPERS",
+    "NEVER",
+    "Names",
+    "OutsideDomain",
+    "check_name",
+    "label_text",
+    "literal",
+    "plain",
+    "quoted",
+]
 
 HELPERS = ("math", "NAN", "OutsideDomain", "on_graph")
 """Globals every generated function may use (besides the builtins)."""
@@ -27,6 +37,38 @@ NEVER = (
 )
 """Names no generated variable ever gets, so none shadows a global the code uses."""
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def plain(text: object) -> str | None:
+    """`text` as an exact `str` (its characters, whatever its class), or None.
+
+    Everything that reaches generated code goes through here first: a subclass of
+    `str` may redefine `__repr__`, `__format__`, `replace` or `__eq__` to return
+    code, and only the characters themselves are ever used. Objects that are not
+    strings (bytes included) give None: the caller generates a name instead.
+
+    >>> class Sly(str):
+    ...     def __repr__(self) -> str:
+    ...         return "__import__('os')"
+    >>> type(plain(Sly("x"))), plain(Sly("x")), plain(b"x")
+    (<class 'str'>, 'x', None)
+    """
+    return str.__str__(text) if isinstance(text, str) else None
+
+
+def label_text(label: object, data: float) -> str:
+    """A node's label as a plain `str`; a TypeError (as `Value(1.0, 123)` gives) if it
+    is not a string, set by hand (`y.label = 123`).
+
+    >>> label_text("h", 1.0)
+    'h'
+    """
+    text = plain(label)
+    if text is None:
+        raise TypeError(
+            f"the label of the node with data {data!r} must be a str, got {quoted(label)}"
+        )
+    return text
 
 
 class OutsideDomain(ValueError):
@@ -47,8 +89,9 @@ class Names:
     """
 
     def __init__(self, globals_: Iterable[str] = (), fixed: Iterable[str] = ()) -> None:
-        self.taken: set[str] = set(NEVER) | set(fixed)  # fixed: the code's own variables
-        self.globals = set(globals_)  # module-level names (the function's own name)
+        # fixed: the code's own variables; globals: module-level names (the function's)
+        self.taken: set[str] = set(NEVER) | set(map(_checked_plain, fixed))
+        self.globals = set(map(_checked_plain, globals_))
         self._grads: dict[str, str] = {}
         self._next: dict[str, int] = {}  # per prefix, where fresh() goes on counting
 
@@ -58,7 +101,8 @@ class Names:
 
     def take(self, wish: str, *, is_global: bool = False) -> str | None:
         """Hold `wish` and return it if it is a plain ASCII identifier still free."""
-        if not _IDENTIFIER.match(wish) or wish in self.taken:
+        wish = plain(wish)  # type: ignore[assignment]
+        if wish is None or not _IDENTIFIER.match(wish) or wish in self.taken:
             return None
         if is_global and wish in self.globals:
             return None
@@ -69,7 +113,10 @@ class Names:
 
     def from_label(self, label: str) -> str | None:
         """A name made from a label (dots as underscores, `_2` added if needed), or None."""
-        base = label.replace(".", "_")
+        text = plain(label)
+        if text is None:
+            return None
+        base = text.replace(".", "_")
         if len(base) > 40 or not _IDENTIFIER.match(base) or base in NEVER:
             return None
         for candidate in (base, *(f"{base}_{k}" for k in range(2, 100))):
@@ -79,6 +126,7 @@ class Names:
 
     def fresh(self, prefix: str, *, is_global: bool = False) -> str:
         """The first free name `prefix1`, `prefix2`, ... after those given out before."""
+        prefix = _checked_plain(prefix)
         for k in count(self._next.get(prefix, 1)):
             if name := self.take(f"{prefix}{k}", is_global=is_global):
                 self._next[prefix] = k + 1
@@ -92,12 +140,18 @@ class Names:
         return self._grads[var]
 
 
-def quoted(text: str, limit: int = 40) -> str:
+def quoted(text: object, limit: int = 40) -> str:
     """`text` as an escaped string literal on one line, safe to put in a comment.
 
     >>> print(quoted("\\nimport os"))
     '\\nimport os'
+    >>> quoted(b"x"), quoted(123)
+    ("<a 'bytes'>", "<a 'int'>")
     """
+    shown_text = plain(text)
+    if shown_text is None:  # not a string: only its class's name, itself quoted
+        return f"<a {quoted(str.__str__(type(text).__name__), limit)}>"
+    text = shown_text
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     shown = repr(text)  # escapes every line break and unprintable character
@@ -118,10 +172,19 @@ def literal(x: float) -> str:
 
 
 def check_name(name: object) -> str:
-    """`name` if it can name a generated function, else a ValueError."""
-    if not isinstance(name, str) or not _IDENTIFIER.match(name) or name in NEVER:
+    """`name` as a plain `str` if it can name a generated function, else a ValueError."""
+    text = plain(name)
+    if text is None or not _IDENTIFIER.match(text) or text in NEVER:
+        shown = quoted(name, 60)
         raise ValueError(
-            "name must be a plain identifier that is not a keyword, builtin or helper,"
-            f" got {name!r}"
+            f"name must be a plain identifier that is not a keyword, builtin or helper, got {shown}"
         )
-    return name
+    return text
+
+
+def _checked_plain(text: object) -> str:
+    """`text` as a plain `str`; a TypeError for anything else (our own names only)."""
+    converted = plain(text)
+    if converted is None:
+        raise TypeError(f"expected a str, got {quoted(text)}")
+    return converted

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.codegen.graph import construction_order, dot_terms, forward_order
-from engine.codegen.names import Names, literal, quoted
+from engine.codegen.names import Names, label_text, literal, quoted
 from engine.codegen.symbolic import templates
 from engine.fused import NO_TERM, add_in_order
 from engine.ops import BUILTIN_NAMES, REALS, Domain, op_named, operands
@@ -28,9 +28,12 @@ from engine.value import Value
 
 __all__ = [
     "MANY_EDGES",
+    "MAX_SIZE",
     "PASS_NON_FINITE",
     "TERMS_PER_STATEMENT",
+    "CodeTooLargeError",
     "Program",
+    "check_code_size",
     "sum_lines",
     "zero_lines",
 ]
@@ -103,6 +106,29 @@ def _times(local: str, grad: str) -> str:
     return f"{local if bare else f'({local})'} * {grad}"
 
 
+MAX_SIZE = 50_000
+"""The most nodes plus edges a graph written as code may have by default: about 1 s
+and 300 MB to generate and compile (see the README's table of bounds)."""
+
+
+class CodeTooLargeError(ValueError):
+    """Raised when a graph is too large to write as code (over its `max_size`)."""
+
+
+def check_code_size(order: Sequence[Value], max_size: int) -> None:
+    """Refuse, before any code is written, a graph of more than `max_size` nodes + edges."""
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        raise ValueError(f"max_size must be a positive int, got {max_size!r}")
+    size = len(order) + sum(len(v.parents) for v in order)
+    if size > max_size:
+        raise CodeTooLargeError(
+            f"the graph has {len(order):,} computed nodes and {size - len(order):,} edges, "
+            f"more than the {max_size:,} nodes plus edges written as code by default "
+            f"(about 1 s and 300 MB at the limit); pass max_size={size} (engine.compile, "
+            f"to_source, nn.compile_step) to write it anyway"
+        )
+
+
 @dataclass
 class _Step:
     """One computed node as code."""
@@ -136,10 +162,13 @@ class Program:
         unused: computed nodes that the traced function made but the roots do not
             depend on: the program computes them too (so it stops where the graph
             would raise), but no gradient flows from them.
+        max_size: the most nodes plus edges written out (see `MAX_SIZE`).
 
     Raises:
         ValueError: for a node the registry does not know, an n-ary op other than
             `sum` and `dot`, or an input that is not a leaf (or given twice).
+        CodeTooLargeError: (a ValueError) for a graph over `max_size`, before any
+            code is written.
     """
 
     def __init__(
@@ -153,6 +182,7 @@ class Program:
         training: bool = False,
         helpers: dict[str, Any] | None = None,
         unused: Sequence[Value] = (),
+        max_size: int = MAX_SIZE,
     ) -> None:
         self.roots, self.inputs, self.names = list(roots), list(inputs), names
         self.unused = list(unused)
@@ -169,17 +199,19 @@ class Program:
             self.var[id(v)] = (
                 input_names[i]
                 if input_names is not None
-                else names.from_label(v.label) or names.fresh("x")
+                else names.from_label(label_text(v.label, v.data)) or names.fresh("x")
             )
         order = construction_order(self.roots)
         if self.unused:
             seen = {id(v) for v in order}
             order += [v for v in construction_order(self.unused) if id(v) not in seen]
+        check_code_size(order, max_size)
         self.constants: list[Value] = []
         for v in [p for node in order for p in node.parents] + self.roots:
             if not v.parents and id(v) not in self.var:
                 self.constants.append(v)
-                self.var[id(v)] = names.from_label(v.label) or names.fresh("c")
+                label = label_text(v.label, v.data)
+                self.var[id(v)] = names.from_label(label) or names.fresh("c")
         self.steps = [self._step(node) for node in order]
         if self.unused:
             used = {id(v) for v in forward_order(self.roots)}
@@ -229,9 +261,10 @@ class Program:
         entry = op_named(node.op)
         if entry is None:
             raise ValueError(f"cannot compile {node!r}: its op {node.op!r} is not in the registry")
-        name = self.names.from_label(node.label) or self.names.fresh("t")
+        label = label_text(node.label, node.data)  # its characters, never its methods
+        name = self.names.from_label(label) or self.names.fresh("t")
         self.var[id(node)] = name
-        note = f"{quoted(node.label)}" if node.label and node.label != name else ""
+        note = quoted(label) if label and label != name else ""
         if node.op == "sum":  # engine.sum adds its plain numbers (`const`) first
             start = NO_TERM if node.const is None else node.const
             if add_in_order((p.data for p in node.parents), start) != node.data:

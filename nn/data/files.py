@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from engine.checks import check_int
 from nn._report import problem_list, short_repr
 
-__all__ = ["iris", "load_csv"]
+__all__ = ["MAX_CSV_BYTES", "iris", "load_csv"]
+
+MAX_CSV_BYTES = 10_000_000  # load_csv's default bound on a file's length
 
 IRIS_CLASSES = ("setosa", "versicolor", "virginica")
 
@@ -36,6 +39,7 @@ def load_csv(
     *,
     label_column: int = -1,
     labels: Sequence[str] | None = None,
+    max_bytes: int = MAX_CSV_BYTES,
 ) -> tuple[list[list[float]], list[Any]]:
     """Read a CSV file of numeric features and one label column.
 
@@ -50,6 +54,9 @@ def load_csv(
     Args:
         path: the CSV file.
         label_column: the index of the label column (negative counts from the end).
+        max_bytes: refuse a file longer than this (10 MB by default, about
+            600,000 short rows; see the README's table of bounds for the time and
+            memory at the limit), having read no more than this much of it.
         labels: the allowed class names. When given, each label must be one of them
             and is returned as its index in `labels`. When None, labels that are all
             integers (such as -1/1 or 0/1) are returned as ints, otherwise as str.
@@ -60,7 +67,8 @@ def load_csv(
     Raises:
         FileNotFoundError: if the file does not exist.
         ValueError: listing every malformed row, naming the line where the file
-            stops being readable CSV or UTF-8, or if the file holds no data.
+            stops being readable CSV or UTF-8, if the file holds no data, is longer
+            than `max_bytes`, or if the path is a folder.
 
     Example:
         >>> import tempfile, pathlib
@@ -75,7 +83,8 @@ def load_csv(
         if isinstance(labels, str) or not all(isinstance(name, str) for name in labels):
             raise TypeError(f"labels must be a sequence of class names (str), got {labels!r}")
         index = {name: i for i, name in enumerate(labels)}
-    rows = [(n, row) for n, row in _read_rows(path) if any(row)]
+    check_int(max_bytes, "max_bytes", minimum=0)
+    rows = [(n, row) for n, row in _read_rows(path, max_bytes) if any(row)]
     if not rows:
         raise ValueError(f"{os.fspath(path)!r} holds no data rows")
     width = len(rows[0][1])
@@ -133,15 +142,23 @@ def load_csv(
     return X, y
 
 
-def _read_rows(path: str | os.PathLike[str]) -> list[tuple[int, list[str]]]:
+def _read_rows(path: str | os.PathLike[str], max_bytes: int) -> list[tuple[int, list[str]]]:
     """Each record of the CSV file with the line it starts on, cells stripped.
 
     Raises ValueError naming the file and line for bytes that are not UTF-8, a quote
     still open at the end of the file and a field over the csv module's size limit
     (which is process-wide, so it is reported, never raised).
     """
-    with open(path, "rb") as f:
-        data = f.read()
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # a pipe or a device may never end
+    except IsADirectoryError:
+        raise ValueError(f"{os.fspath(path)!r} is a folder, not a CSV file") from None
+    if len(data) > max_bytes:
+        raise ValueError(
+            f"{os.fspath(path)!r} is longer than max_bytes={max_bytes:,} bytes: pass a"
+            " larger max_bytes to read it"
+        )
     try:
         text = data.decode("utf-8-sig")  # -sig drops the byte-order mark spreadsheets write
     except UnicodeDecodeError as e:

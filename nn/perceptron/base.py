@@ -43,6 +43,7 @@ class PerceptronBase(Generic[StepT]):
         "average": False,
         "classes": None,
         "solver": "rule",
+        "max_trace": 10_000,
     }
 
     def __init__(
@@ -53,8 +54,10 @@ class PerceptronBase(Generic[StepT]):
         shuffle: bool = False,
         seed: int = 0,
         average: bool = False,
+        max_trace: int = 10_000,
     ) -> None:
         self.bias = check_bool(bias, "bias")
+        self.max_trace = check_int(max_trace, "max_trace", minimum=0)
         self.max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
         self.shuffle = check_bool(shuffle, "shuffle")
         self.seed = check_int(seed, "seed")
@@ -63,6 +66,7 @@ class PerceptronBase(Generic[StepT]):
         self._n_iter = 0
         self._converged = False
         self._trace: list[StepT] = []
+        self._visits = 0  # all visits, also those past max_trace that the trace omits
         self._rng = random.Random(self.seed)
         self._order: list[int] = []
         self._totals: list[float] = []  # running sums of the weights (average=True)
@@ -91,9 +95,28 @@ class PerceptronBase(Generic[StepT]):
 
     @property
     def trace_(self) -> list[StepT]:
-        """One record per visit of a sample, in the order of training."""
+        """One record per visit of a sample, in the order of training: the first
+        `max_trace` visits (`n_visits_` counts them all)."""
         self._check_fitted()
         return self._trace
+
+    @property
+    def n_visits_(self) -> int:
+        """How many visits of a sample training made (the trace keeps `max_trace`)."""
+        self._check_fitted()
+        return self._visits
+
+    def _omitted(self) -> str:
+        """A last line for the trace table when visits were past `max_trace`, else ""."""
+        left = self._visits - len(self._trace)
+        if not left:
+            return ""
+        return f"\n... and {left} more visits, not kept (max_trace={self.max_trace})"
+
+    def _count_visit(self) -> bool:
+        """Count a visit; True while the trace has room for its record."""
+        self._visits += 1
+        return len(self._trace) < self.max_trace
 
     def _check_fitted(self) -> int:
         """Return the fitted raw feature count, or raise the "not fitted" error."""
@@ -121,6 +144,7 @@ class PerceptronBase(Generic[StepT]):
         self._n_iter = 0
         self._converged = False
         self._trace = []
+        self._visits = 0
         self._rng = random.Random(self.seed)
         self._order = []
         self._totals = [0.0] * len(self._weight_values())
@@ -162,7 +186,7 @@ class PerceptronBase(Generic[StepT]):
             values = self._weight_values()
             self._raw = [v.data for v in values]
             for v, total in zip(values, self._totals):
-                v.data = total / len(self._trace)
+                v.data = total / self._visits
 
     def _pass(self, F: list[list[float]], labels: list[Any]) -> int:
         """One pass over the samples; returns the mistakes made (in each subclass)."""

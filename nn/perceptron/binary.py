@@ -58,13 +58,17 @@ class Perceptron(PerceptronBase[PerceptronStep]):
             averaged perceptron), which is steadier on data that is not separable.
         solver: `"rule"` for the classic update, `"sgd"` for `SGD(lr=1)` on the
             perceptron criterion through `backward()` (see the module docstring).
+        max_trace: keep the records of the first this many visits in `trace_`
+            (0 for none); later visits are counted in `n_visits_` but not kept, so
+            the memory stays bounded however long training runs.
 
     Learned attributes (after `fit` or `partial_fit`):
         weights_: the weights, bias weight first (the notes' example puts `w0`
         first; their prose on the bias calls it the last weight).
         `coef_` / `intercept_`: the same numbers under scikit-learn's names.
         `n_iter_`: passes made. converged_: whether the last pass made no
-        mistake. `trace_`: one `PerceptronStep` per visit of a sample.
+        mistake. `trace_`: one `PerceptronStep` per visit of a sample (the
+        first `max_trace`); `n_visits_`: all visits.
 
     Example (the notes' worked pass):
         >>> X, y = [[1, 1], [3, 2], [2, 4], [3, 4], [2, 3]], [-1, 1, 1, 1, -1]
@@ -89,9 +93,15 @@ class Perceptron(PerceptronBase[PerceptronStep]):
         seed: int = 0,
         average: bool = False,
         solver: str = "rule",
+        max_trace: int = 10_000,
     ) -> None:
         super().__init__(
-            bias=bias, max_epochs=max_epochs, shuffle=shuffle, seed=seed, average=average
+            bias=bias,
+            max_epochs=max_epochs,
+            shuffle=shuffle,
+            seed=seed,
+            average=average,
+            max_trace=max_trace,
         )
         self.initial_weights = (
             None if initial_weights is None else check_vector(initial_weights, "initial_weights")
@@ -238,12 +248,13 @@ class Perceptron(PerceptronBase[PerceptronStep]):
             # -1 * grad = y* f(x)); the rule moves on every mistake.
             moved = after != before if optimizer is not None else predicted != target
             update = tuple(target * fj for fj in f) if moved else None
-            self._trace.append(
-                PerceptronStep(
-                    len(self._trace) + 1, epoch, i, tuple(f), target, before, score,
-                    predicted, update, after,
-                )
-            )  # fmt: skip
+            if self._count_visit():
+                self._trace.append(
+                    PerceptronStep(
+                        self._visits, epoch, i, tuple(f), target, before, score, predicted,
+                        update, after,
+                    )
+                )  # fmt: skip
             self._after_visit()
         self._end_pass(mistakes)
         return mistakes
@@ -285,7 +296,7 @@ class Perceptron(PerceptronBase[PerceptronStep]):
 
     def format_trace(self) -> str:
         """The trace as the notes' "Single Perceptron Update Pass" table."""
-        return format_trace(self.trace_)
+        return format_trace(self.trace_) + self._omitted()
 
 
 def _criterion_step(optimizer: SGD, w: list[Value], f: list[float], target: int) -> None:

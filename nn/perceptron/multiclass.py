@@ -44,12 +44,15 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         classes: the class labels in the order of the weight rows (at least two).
             By default they are the distinct labels of `y`, sorted; give them to fix
             the order or to train on data that shows only some of the classes.
+        max_trace: keep the records of the first this many visits (see
+            `Perceptron`); a record holds about 40 bytes per class and weight.
 
     Learned attributes (after `fit` or `partial_fit`):
         classes_: the class labels, sorted (or in order of first appearance when they
         cannot be compared). weights_: one row per class, bias weight first.
         coef_ / intercept_: the same numbers under scikit-learn's names. n_iter_,
-        converged_, trace_ (one `MulticlassStep` per visit): as for `Perceptron`.
+        converged_, trace_ (one `MulticlassStep` per visit), n_visits_: as for
+        `Perceptron`.
 
     Example (the notes' example: scores 11, 13, 8, true class 2):
         >>> W = [[-2, 2, 1], [0, 3, 4], [1, 4, -2]]
@@ -74,9 +77,15 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         seed: int = 0,
         average: bool = False,
         classes: Sequence[Hashable] | None = None,
+        max_trace: int = 10_000,
     ) -> None:
         super().__init__(
-            bias=bias, max_epochs=max_epochs, shuffle=shuffle, seed=seed, average=average
+            bias=bias,
+            max_epochs=max_epochs,
+            shuffle=shuffle,
+            seed=seed,
+            average=average,
+            max_trace=max_trace,
         )
         self.initial_weights = None if initial_weights is None else _check_rows(initial_weights)
         self.classes = None if classes is None else check_class_list(classes)
@@ -230,9 +239,13 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
         index = {c: i for i, c in enumerate(classes)}
         epoch = self._n_iter + 1
         mistakes = 0
+        # One visit changes two rows at most: records share the rows (and the whole
+        # matrix, when nothing changed) that stay the same, so a record costs about a
+        # pointer per class, not a copy of the matrix.
+        after = tuple(tuple(w.data for w in row) for row in W)
         for i in self._next_order(len(F)):
             f = F[i]
-            before = tuple(tuple(w.data for w in row) for row in W)
+            before = after
             with no_grad():
                 scores = tuple(dot(row, f).data for row in W)
             guess, true = _argmax(scores), index[labels[i]]
@@ -241,13 +254,17 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
                 for wt, wg, fj in zip(W[true], W[guess], f):
                     wt.data += fj
                     wg.data -= fj
-            after = tuple(tuple(w.data for w in row) for row in W)
-            self._trace.append(
-                MulticlassStep(
-                    len(self._trace) + 1, epoch, i, tuple(f), labels[i], classes, before,
-                    scores, classes[guess], after,
-                )
-            )  # fmt: skip
+                rows = list(before)
+                rows[true] = tuple(w.data for w in W[true])
+                rows[guess] = tuple(w.data for w in W[guess])
+                after = tuple(rows)
+            if self._count_visit():
+                self._trace.append(
+                    MulticlassStep(
+                        self._visits, epoch, i, tuple(f), labels[i], classes, before, scores,
+                        classes[guess], after,
+                    )
+                )  # fmt: skip
             self._after_visit()
         self._end_pass(mistakes)
         return mistakes
@@ -288,7 +305,7 @@ class MulticlassPerceptron(PerceptronBase[MulticlassStep]):
 
     def format_trace(self) -> str:
         """The trace as a table: one line per class under each step."""
-        return format_multiclass_trace(self.trace_)
+        return format_multiclass_trace(self.trace_) + self._omitted()
 
 
 def _check_rows(rows: object) -> list[list[float]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import inspect
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -178,3 +180,122 @@ def test_collector_paused_across_threads_is_counted(collector_enabled: None) -> 
     release.set()
     worker.join(5)
     assert gc.isenabled()
+
+
+# ------------------------------------------------- contexts: asyncio tasks (issue 24)
+
+
+def _records() -> bool:
+    return bool((Value(1.0) * Value(2.0)).parents)
+
+
+def test_a_task_made_inside_no_grad_follows_its_own_context_whatever_other_threads_do() -> None:
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with no_grad():
+            inside.set()
+            leave.wait(5)
+
+    async def work(seen: list[bool]) -> None:
+        seen.append(_records())  # the block that made the task has ended by now
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        inside.wait(5)
+        seen.append(_records())  # another thread is inside no_grad
+        leave.set()
+        worker.join(5)
+        seen.append(_records())
+
+    async def main() -> tuple[list[bool], list[bool], bool]:
+        quiet: list[bool] = []
+        loud: list[bool] = []
+        with no_grad():
+            task = asyncio.create_task(work(quiet))
+        await task
+        inside.clear()
+        leave.clear()
+        await asyncio.create_task(work(loud))
+        return quiet, loud, _records()
+
+    quiet, loud, after = asyncio.run(main())
+    assert quiet == [False, False, False]  # the task copied the context of the block
+    assert loud == [True, True, True] and after
+
+
+def test_no_grad_in_one_task_never_changes_another_tasks_graph() -> None:
+    async def quiet(gate: asyncio.Event, seen: list[bool]) -> None:
+        with no_grad():
+            gate.set()
+            await asyncio.sleep(0.01)
+            seen.append(_records())
+
+    async def loud(gate: asyncio.Event, seen: list[bool]) -> None:
+        await gate.wait()
+        seen.append(_records())
+
+    async def main() -> list[bool]:
+        gate, seen = asyncio.Event(), []
+        await asyncio.gather(quiet(gate, seen), loud(gate, seen))
+        return seen
+
+    assert asyncio.run(main()) == [True, False]
+
+
+def test_no_grad_decorates_coroutine_functions() -> None:
+    @no_grad()
+    async def square(v: Value) -> tuple[Value, bool]:
+        await asyncio.sleep(0)
+        return v * v, is_grad_enabled()
+
+    async def main() -> tuple[Value, bool, bool]:
+        y, enabled = await square(Value(3.0))
+        return y, enabled, _records()
+
+    y, enabled, after = asyncio.run(main())
+    assert y.data == 9.0 and y.parents == () and not enabled and after
+    assert inspect.iscoroutinefunction(square) and square.__name__ == "square"
+
+
+def test_no_grad_on_an_async_generator_applies_only_while_it_runs() -> None:
+    @no_grad
+    async def squares(xs: list[Value]) -> AsyncIterator[Value]:
+        for x in xs:
+            await asyncio.sleep(0)
+            got = yield x * x
+            assert got in (None, "sent") and not is_grad_enabled()
+
+    async def main() -> tuple[list[Value], list[bool]]:
+        gen = squares([Value(1.0), Value(2.0), Value(3.0)])
+        out, between = [await gen.__anext__()], [_records()]
+        out.append(await gen.asend("sent"))
+        between.append(_records())
+        async for y in gen:
+            out.append(y)
+            between.append(_records())
+        return out, between
+
+    out, between = asyncio.run(main())
+    assert [y.data for y in out] == [1.0, 4.0, 9.0] and all(y.parents == () for y in out)
+    assert between == [True, True, True] and inspect.isasyncgenfunction(squares)
+
+
+def test_no_grad_on_a_callable_that_returns_a_coroutine_or_generator_covers_its_run() -> None:
+    async def body() -> bool:
+        await asyncio.sleep(0)
+        return is_grad_enabled()
+
+    def items() -> Iterator[bool]:
+        yield is_grad_enabled()
+
+    later = no_grad()(lambda: body())
+    gen = no_grad()(lambda: items())
+    assert asyncio.run(later()) is False
+    assert list(gen()) == [False] and is_grad_enabled()
+
+
+def test_no_grad_refuses_what_it_cannot_decorate() -> None:
+    with pytest.raises(TypeError, match="not classes"):
+        no_grad()(Value)
+    with pytest.raises(TypeError, match="function"):
+        no_grad()(3)  # type: ignore[type-var]

@@ -289,3 +289,19 @@ def test_load_csv_reads_any_bytes_or_gives_one_value_error(
         assert str(path) in str(e) or "label_column" in str(e)
     else:
         assert len(X) == len(y) > 0
+
+
+def test_load_csv_of_a_folder_is_a_value_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a folder, not a CSV file") as caught:
+        data.load_csv(tmp_path)
+    assert not isinstance(caught.value, OSError)
+
+
+def test_load_csv_refuses_a_file_over_max_bytes_having_read_no_more(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("1,2,a\n" * 100)
+    assert len(data.load_csv(path, max_bytes=600)[0]) == 100
+    with pytest.raises(ValueError, match="longer than max_bytes=599 bytes"):
+        data.load_csv(path, max_bytes=599)
+    with pytest.raises(ValueError, match="longer than max_bytes=10,000,000"):
+        data.load_csv("/dev/zero")  # a device that never ends: read up to the bound only

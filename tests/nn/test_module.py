@@ -173,3 +173,34 @@ def test_a_model_saved_with_older_names_still_loads(tmp_path: Path, version: int
     assert [n.b.data for n in other.layers[0].neurons] == [0.25, 0.25, 0.25]
     with pytest.raises(StateDictError, match="version is 4, expected 3"):
         other.load_state_dict({**state, "version": 4})
+
+
+@pytest.mark.parametrize("part", ["layers.{}.neurons.0.w.0", "layers.0.neurons.{}.b", "w.{}"])
+def test_a_version_1_file_with_a_huge_index_is_a_state_dict_error(
+    tmp_path: Path, part: str
+) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    legacy = {**model.state_dict(), "version": 1}
+    legacy["parameters"] = {part.format("9" * 5000): 1.0}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(legacy))
+    with pytest.raises(StateDictError, match="unexpected"):
+        model.load(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format": "tracegrad.module", "format": "x"}',
+        '{"parameters": {"L1.n0.b": 1.0, "L1.n0.b": 2.0}}',
+        '{"config": {"a": [{"k": 1, "k": 1}]}}',
+    ],
+)
+def test_duplicate_keys_in_a_model_file_are_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "twice.json"
+    path.write_text(text)
+    model = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(StateDictError, match="appears twice in one object"):
+        model.load(path)
+    assert [p.data for p in model.parameters()] == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tracemalloc
 import warnings
 
 import pytest
@@ -80,3 +81,33 @@ def test_multiclass_table_has_one_line_per_class_and_step() -> None:
     assert len(lines) == 2 + 3 * len(m.trace_) + 3
     assert lines[2].split()[:2] == ["1", "'a'"]
     assert sum("<- predicted" in line for line in lines) == len(m.trace_)
+
+
+def test_the_trace_keeps_max_trace_records_and_counts_every_visit() -> None:
+    X = [[i * 0.01, float(i * 7 % 13)] for i in range(40)]
+    y = [f"c{i}" for i in range(40)]  # never separable: every pass is made
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = MulticlassPerceptron(max_epochs=20, max_trace=100).fit(X, y)
+        full = MulticlassPerceptron(max_epochs=20, max_trace=10**6).fit(X, y)
+        p = Perceptron(max_epochs=30, max_trace=7).fit(X, [1, -1] * 20)
+    assert len(m.trace_) == 100 and m.n_visits_ == 800 == len(full.trace_)
+    assert m.trace_ == full.trace_[:100] and m.weights_ == full.weights_
+    assert m.format_trace().endswith("... and 700 more visits, not kept (max_trace=100)")
+    assert len(p.trace_) == 7 and p.n_visits_ == 30 * 40
+    for step, later in zip(full.trace_, full.trace_[1:]):
+        assert later.weights == step.weights_after  # the records share unchanged rows
+
+
+def test_a_many_class_trace_stays_small() -> None:
+    X = [[i * 0.01, float(i * 7 % 13)] for i in range(200)]
+    y = [f"c{i}" for i in range(200)]
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            MulticlassPerceptron(max_epochs=3, max_trace=600).fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12_000_000  # 600 records of 200 classes: a copy of W each was 22 MB

@@ -243,3 +243,16 @@ def test_mlp_classifies_held_out_iris_flowers() -> None:
         f" in {time.perf_counter() - start:.2f}s"
     )
     assert acc >= 0.9
+
+
+def test_fit_refuses_a_step_graph_over_max_step_edges_before_training() -> None:
+    X, y = nn.moons(200, seed=0)
+    labels = [2 * t - 1 for t in y]
+    model = nn.MLP(2, [16, 1], seed=0)  # 65 parameters x 200 points = 13,000 edges
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"13,000 edges .* more than max_step_edges=12,999"):
+        nn.fit(model, X, labels, loss="hinge", progress=False, max_step_edges=12_999)
+    assert [p.data for p in model.parameters()] == before
+    nn.fit(model, X, labels, loss="hinge", epochs=1, progress=False, batch_size=100,
+           max_step_edges=6_500)  # fmt: skip
+    assert nn.train.MAX_STEP_EDGES == 5_000_000

@@ -597,3 +597,63 @@ def test_error_lines_are_single_printable_lines() -> None:
         "Cross-device link: 'a' -> 'b'"
     )
     assert error_line(TimeoutError("dot was stopped")) == "dot was stopped"
+
+
+def test_ctrl_c_during_train_is_one_line_exit_130_and_leaves_no_file(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "viz.cli", "train", "--epochs", "5000", "-o", "out"]
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "training MLP(...)": training has started
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == "tracegrad: interrupted\n"
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_perceptron_run_that_would_take_minutes_is_refused_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("".join(f"{i * 0.01},{i * 7 % 13},c{i}\n" for i in range(200)))
+    started = time.perf_counter()
+    assert main(["perceptron", "--data", str(path)]) == 2
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lower --epochs to 176 or less" in err
+
+
+def test_a_perceptron_csv_over_the_size_bound_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as f:
+        f.truncate(10_000_001)  # sparse: no disk used, and never read
+    assert main(["perceptron", "--data", str(path)]) == 2
+    assert "is 10,000,001 bytes, more than the 10,000,000" in capsys.readouterr().err
+
+
+def test_the_printed_trace_is_bounded_in_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("".join(f"{i * 0.01},{i * 7 % 13},c{i}\n" for i in range(100)))
+    assert main(["perceptron", "--data", str(path), "--epochs", "3", "--trace"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") < 10_000 + 200 and "more visits, not kept (max_trace=100)" in out
+
+
+def test_a_training_run_of_hours_is_refused_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "--samples", "5000", "--epochs", "100000", "--batch-size", "100"]
+    argv += ["-o", str(tmp_path / "o")]
+    started = time.perf_counter()
+    assert main(argv) == 2
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than the 200,000,000 (about 1.5 minutes)" in err
+    assert "lower --epochs to 112 or less" in err and not (tmp_path / "o").exists()

@@ -12,7 +12,7 @@ import pytest
 from engine import Value
 from nn import MLP
 from viz import style
-from viz.draw import DotNotFoundError, draw_graph, render
+from viz.draw import DotNotFoundError, PictureTooLargeError, draw_graph, render
 from viz.groups import layer_groups
 from viz.themes import DARK, LIGHT
 from viz.walk import ValueNode, walk
@@ -257,3 +257,24 @@ def test_slide_options_reach_the_dot_text() -> None:
         draw_graph(f, theme="sepia")
     with pytest.raises(ValueError, match="dpi must be a number from 36 to 600, got 5"):
         draw_graph(f, dpi=5)
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_a_500_node_chain_is_refused_not_drawn_as_a_32767_pixel_strip(
+    tmp_path: Path, suffix: str
+) -> None:
+    v = Value(0.5, "x")
+    for _ in range(499):
+        v = v + 1.0
+    path = tmp_path / f"chain{suffix}"
+    with pytest.raises(PictureTooLargeError, match=r"more than the 10,000 a side may have"):
+        render(v, path)
+    assert not path.exists()
+    with pytest.raises(PictureTooLargeError, match="more than the 2,000"):
+        render(v, path, max_nodes=500, max_side=2000)
+    short = Value(0.5, "x")
+    for _ in range(10):
+        short = short + 1.0
+    render(short, path, max_side=4000)  # about 3,000 pixels wide: drawn
+    assert path.stat().st_size > 0

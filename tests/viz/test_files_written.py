@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,19 @@ def test_demo_writes_every_file_by_rename(
     files = demo(tmp_path, epochs=1)
     assert {str(f.relative_to(tmp_path)) for f in files} == names(tmp_path)
     assert_all_arrived_by_rename(tmp_path, renamed)
+
+
+@pytest.mark.dot
+def test_the_command_line_leaves_nothing_when_a_frame_name_is_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "fr" / "step-05.png").mkdir(parents=True)
+    expr = "h = x + y; i = x * y; f = (h + i) * z"
+    run = [sys.executable, "-m", "viz.cli", "graph", expr, "x=2", "y=3", "z=4", "--steps"]
+    failed = subprocess.run([*run, "fr/"], cwd=tmp_path, capture_output=True, text=True)
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+    assert os.listdir(tmp_path / "fr") == ["step-05.png"]
+    (tmp_path / "fr" / "step-05.png").rmdir()
+    subprocess.run([*run, "fr/"], cwd=tmp_path, check=True, capture_output=True)
+    assert len(os.listdir(tmp_path / "fr")) == 11
+    short = [sys.executable, "-m", "viz.cli", "graph", "x*y", "x=2", "y=3", "--steps", "fr/"]
+    subprocess.run(short, cwd=tmp_path, check=True, capture_output=True)
+    assert sorted(os.listdir(tmp_path / "fr")) == [f"step-{k:02d}.png" for k in range(1, 5)]

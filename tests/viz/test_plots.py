@@ -199,3 +199,15 @@ def test_plots_take_slide_options() -> None:
         plot_history({"loss": [1.0]}, theme="neon")
     with pytest.raises(ValueError, match="fontsize must be a number from 4 to 72"):
         plot_history({"loss": [1.0]}, fontsize=0)
+
+
+@pytest.mark.parametrize("text", [r"$\foo$", "$", "a $x$ b", r"\frac{1}{2}$$"])
+def test_titles_and_class_names_are_plain_text_not_math(text: str, tmp_path: Path) -> None:
+    X = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]
+    p = MulticlassPerceptron(classes=[text, "b"]).fit(X, [text, "b", text, "b"])
+    fig = plot_decision_boundary(p, X, [text, "b", text, "b"], title=text, resolution=10)
+    curves = plot_history({"loss": [1.0, 0.5]}, title=text)
+    fig.savefig(tmp_path / "a.png")  # mathtext would raise a ValueError while drawing
+    curves.savefig(tmp_path / "b.png")
+    assert fig.axes[0].get_title() == text
+    assert f"class {text}" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from engine import Value
 from tests.viz.test_draw import figure5
 from viz import slides
+from viz.draw import PictureTooLargeError
 from viz.slides import save_steps, steps_target
 from viz.steps import step_through
 from viz.themes import DARK
@@ -72,14 +75,37 @@ def test_html_goes_to_the_page(tmp_path: Path) -> None:
     assert "<h1>x times y</h1>" in page and page.count('class="frame"') == 4
 
 
-def test_frames_beyond_the_pixel_budget_are_refused(
+@pytest.mark.dot
+def test_the_pixel_budget_counts_every_frame_with_its_title_and_legend(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(slides, "MAX_PIXELS", 10)
-    monkeypatch.setattr(slides, "_render", lambda graph, dpi: Image.new("RGB", (10, 10)))
-    with pytest.raises(ValueError, match="too large for a GIF or a PDF: lower dpi"):
-        save_steps(small(), tmp_path / "s.gif")
+    steps = step_through(small())
+    bare = slides._render(slides._without_caption(steps[0].graph), 96)
+    monkeypatch.setattr(slides, "MAX_PIXELS", len(steps) * bare.width * bare.height + 1)
+    drawn: list[object] = []
+    real_pipe = slides.pipe
+    monkeypatch.setattr(slides, "pipe", lambda *a, **k: drawn.append(a) or real_pipe(*a, **k))
+    with pytest.raises(PictureTooLargeError, match="title and legend included"):
+        save_steps(steps, tmp_path / "s.gif")
     assert not (tmp_path / "s.gif").exists()
+    assert len(drawn) == 3  # the first picture, the title and the legend: no frame yet
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("target", ["deep.gif", "deep.pdf", "deep.html", "frames/"])
+def test_a_deep_chain_is_refused_after_one_layout_not_drawn_as_a_strip(
+    tmp_path: Path, target: str
+) -> None:
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(79):
+        y = y.tanh()
+    y.backward()
+    started = time.perf_counter()
+    with pytest.raises(PictureTooLargeError, match=r"10,000 a side may have \(max_side\)"):
+        save_steps(step_through(y), f"{tmp_path}/{target}")
+    assert time.perf_counter() - started < 10  # it took 81 s and 4.7 GB
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize(
@@ -106,3 +132,20 @@ def test_targets_are_chosen_by_extension_or_folder(tmp_path: Path) -> None:
 def test_no_frames_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one frame"):
         save_steps([], tmp_path / "s.gif")
+
+
+@pytest.mark.dot
+def test_a_page_leaves_out_the_other_layout_when_only_it_would_be_a_strip(
+    tmp_path: Path,
+) -> None:
+    x = Value(0.3, "x")
+    y = x
+    for _ in range(6):
+        y = y.tanh()
+    y.backward()
+    steps = step_through(y, rankdir="TB")  # about 1,000 pixels tall; left to right 4,000 wide
+    page = save_steps(steps, tmp_path / "p.html", max_side=2000).read_text()
+    assert page.count('data-layout="TB"') == len(steps) and 'data-layout="LR"' not in page
+    with pytest.raises(PictureTooLargeError):
+        save_steps(step_through(y), tmp_path / "q.html", max_side=2000)
+    assert not (tmp_path / "q.html").exists()

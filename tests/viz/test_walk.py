@@ -137,3 +137,11 @@ def test_groups_must_hold_values() -> None:
         walk(x * 2, groups={"a": [3]})  # type: ignore[list-item]
     with pytest.raises(TypeError, match="groups must be"):
         walk(x * 2, groups=5)  # type: ignore[arg-type]
+
+
+def test_a_label_set_by_hand_to_a_number_is_the_type_error_value_gives() -> None:
+    x = Value(2.0, "x")
+    y = x * x
+    y.label = 123  # type: ignore[assignment]
+    with pytest.raises(TypeError, match="must be a str, got <a 'int'>"):
+        walk(y.tanh())

@@ -19,6 +19,7 @@ from viz.cli.usage import (
     check_network_size,
     check_output_folder,
     check_positive,
+    check_training_work,
     parse_numbers,
     parse_sizes,
     require_matplotlib,
@@ -31,7 +32,9 @@ FEWEST_SAMPLES = {"moons": 2, "circles": 2, "xor": 4, "blobs": 2, "spiral": 3}
 CLASSES = {"moons": 2, "circles": 2, "xor": 2, "blobs": 2, "spiral": 3}
 NOTES_WEIGHTS = (-1.0, 0.0, 0.0)  # the notes' starting weights for their worked pass
 MAX_LR = 100.0
-MAX_DEMO_EPOCHS = 10_000
+MAX_DEMO_EPOCHS = 5_000  # 100 points x 354 parameters: about 1.5 minutes, as train allows
+MAX_PERCEPTRON_WORK = 50_000_000  # units of `_check_perceptron_work`: about 10 s
+MAX_TRACE_LINES = 10_000  # --trace prints the first visits that fit in this many lines
 
 PERCEPTRON_EPILOG = """\
 examples:
@@ -162,8 +165,15 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
             f"unknown --data {source!r} (expected seed-example, iris or a .csv file){hint}"
         )
     check_input_file(path, "--data")
-    from nn import load_csv
+    from nn.data.files import MAX_CSV_BYTES, load_csv
 
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise UsageError(
+            f"--data file {shown(path)} is {size:,} bytes, more than the {MAX_CSV_BYTES:,} "
+            f"tracegrad reads; use a smaller file (nn.load_csv(path, max_bytes=...) "
+            f"reads larger ones)"
+        )
     try:
         Xc, yc = load_csv(path)
     except UnicodeDecodeError as e:
@@ -189,13 +199,20 @@ def run_perceptron(args: argparse.Namespace) -> None:
         weights = parse_numbers(args.initial_weights, "--initial-weights")
     elif args.data == "seed-example":
         weights = list(NOTES_WEIGHTS)
+    if not binary and weights is not None:
+        raise UsageError("--initial-weights is for binary (+1/-1) data only")
+    classes = 1 if binary else len(set(y))
+    _check_perceptron_work(len(X), classes, len(X[0]) + 1, args.epochs)
+    options = {
+        "max_epochs": args.epochs,
+        "average": args.average,
+        "max_trace": max(1, MAX_TRACE_LINES // classes) if args.trace else 0,
+    }
     model: Any
     if binary:
-        model = Perceptron(initial_weights=weights, max_epochs=args.epochs, average=args.average)
+        model = Perceptron(initial_weights=weights, **options)
     else:
-        if weights is not None:
-            raise UsageError("--initial-weights is for binary (+1/-1) data only")
-        model = MulticlassPerceptron(max_epochs=args.epochs, average=args.average)
+        model = MulticlassPerceptron(**options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # not converging is reported below instead
         try:
@@ -233,6 +250,30 @@ def run_perceptron(args: argparse.Namespace) -> None:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, dpi=args.dpi)
         print(f"wrote {shown(path)}")
+
+
+def _check_perceptron_work(rows: int, classes: int, width: int, epochs: int) -> None:
+    """Refuse, before training, a run that could take more than about 10 seconds.
+
+    The work of one visit is counted as `classes * (width + 4) + 20` units (a score per
+    class, plus the visit's own bookkeeping), about 0.2 microseconds each, measured
+    alike for 2 and for 200 classes; at most `MAX_PERCEPTRON_WORK` units in all.
+    """
+    per_pass = rows * (classes * (width + 4) + 20)
+    if per_pass * epochs <= MAX_PERCEPTRON_WORK:
+        return
+    fewer = MAX_PERCEPTRON_WORK // per_pass
+    remedy = (
+        f"lower --epochs to {fewer:,} or less, or use fewer points"
+        if fewer
+        else "use fewer points, classes or features"
+    )
+    scores = f"{classes} class scores" if classes > 1 else "a score"
+    raise UsageError(
+        f"--data: up to {epochs:,} passes over {rows:,} points, each with {scores} of "
+        f"{width} weights, is {per_pass * epochs:,} units of work, more than the "
+        f"{MAX_PERCEPTRON_WORK:,} (about 10 seconds) tracegrad perceptron does; {remedy}"
+    )
 
 
 # ------------------------------------------------------------------------ train
@@ -273,7 +314,8 @@ def run_train(args: argparse.Namespace) -> None:
     check_int(args.resolution, "--resolution", 2, 500)
     _check_slide_options(args)
     batch = args.samples if args.batch_size is None else args.batch_size
-    check_network_size(2, sizes, CLASSES[args.data], batch)
+    parameters = check_network_size(2, sizes, CLASSES[args.data], batch)
+    check_training_work(args.samples, parameters, args.epochs)
     check_output_folder(args.output, MLP_FILES)
     require_matplotlib()
     X, labels = load_training_data(args.data, args.samples, args.seed)

@@ -17,7 +17,8 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -33,6 +34,7 @@ from viz.cli.expr import (
 )
 from viz.cli.usage import (
     EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     UsageError,
     check_int,
@@ -42,7 +44,16 @@ from viz.cli.usage import (
     shown,
     undone_on_failure,
 )
-from viz.draw import FORMATS, RANKDIRS, DotFailedError, DotNotFoundError, draw_graph, render
+from viz.draw import (
+    FORMATS,
+    MAX_SIDE,
+    RANKDIRS,
+    DotFailedError,
+    DotNotFoundError,
+    PictureTooLargeError,
+    draw_graph,
+    render,
+)
 from viz.layout import MAX_EDGE_SEGMENTS, edge_segments
 from viz.walk import DEFAULT_MAX_NODES, GraphTooLargeError, walk
 
@@ -141,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--local-grads", action="store_true", help="label edges with d out / d in")
     g.add_argument("--precision", type=int, default=4, help="significant digits shown")
     g.add_argument(
+        "--max-side",
+        type=int,
+        default=MAX_SIDE,
+        metavar="PIXELS",
+        help=f"refuse a picture with a longer side (default {MAX_SIDE:,}; at most 32,767): "
+        "Graphviz would shrink it to unreadable text",
+    )
+    g.add_argument(
         "--forward-only", action="store_true", help="draw before backward(): grads show as '?'"
     )
     g.add_argument(
@@ -194,6 +213,7 @@ def run_graph(args: argparse.Namespace) -> None:
 
     check_int(args.precision, "--precision", 1, 17)
     check_slide_options(args)
+    check_int(args.max_side, "--max-side", 100, 32767)
     if args.output is not None:
         check_output(args.output, FORMATS, "-o")
     steps_path = steps_folder = None
@@ -246,18 +266,35 @@ def run_graph(args: argparse.Namespace) -> None:
     if code is not None:
         print(code)
     files = [p for p in (args.output, steps_path) if p is not None and p is not steps_folder]
-    with undone_on_failure(files, steps_folder):
+    with undone_on_failure(files, steps_folder), _in_option_words():
         if graph is not None:
-            render(graph, args.output)
+            render(graph, args.output, max_side=args.max_side)
         if steps is not None:
             title = args.title or f"Backpropagation through {args.expression}"
-            save_steps(steps, args.steps, title=title, dpi=args.dpi, aspect=args.aspect)
+            save_steps(
+                steps,
+                args.steps,
+                title=title,
+                dpi=args.dpi,
+                aspect=args.aspect,
+                max_side=args.max_side,
+            )
     if graph is not None:
         print(f"wrote {shown(args.output)}")
     if steps is not None:
         print(f"wrote {shown(args.steps)} ({len(steps)} steps)")
     if args.output is None and args.steps is None:
         print("add -o graph.svg to draw the graph, --steps steps.html for a step-through")
+
+
+@contextmanager
+def _in_option_words() -> Iterator[None]:
+    """A picture over its size bound, said in the command line's words."""
+    try:
+        yield
+    except PictureTooLargeError as e:
+        text = str(e).replace("(max_side)", "(--max-side)").replace("lower dpi (now 96), ", "")
+        raise UsageError(text.replace("(rankdir), or lower the dpi", "(--rankdir)")) from None
 
 
 def _is_folder(path: Path) -> bool:
@@ -326,6 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         RecursionError,
     ) as e:
         return _fail(e, EXIT_USAGE)
+    except KeyboardInterrupt:  # Ctrl-C: the files of the run were removed on the way out
+        print("tracegrad: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 
