@@ -331,7 +331,7 @@ class _Replay:
         """How a node's value is computed, as in "h = x + y = 2 + 3 = 5"."""
         name, num = self._name(node), self.num
         args = [self.parent(i) for i in inputs]
-        words = [f"({a.label})" if " " in a.label else a.label or num(a.data) for a in args]
+        words = [f"({a.label})" if _compound(a.label) else a.label or num(a.data) for a in args]
         values = [num(a.data) for a in args]
         entry = op_named(node.op)
         symbol = entry.symbol if entry is not None and entry.arity == 2 else None
@@ -355,7 +355,7 @@ class _Replay:
                 formula += f" = {node.op}({', '.join(values)})"
         locals_ = [f"{num(self.local(i))} ({self._name(a)})" for i, a in zip(inputs, args)]
         parts = [name.removeprefix("the node "), *formula.split(" = "), num(node.data)]
-        kept = [p for k, p in enumerate(parts) if k == 0 or p != parts[k - 1]]  # no repeats
+        kept = [p for k, p in enumerate(parts) if k == 0 or not _same(p, parts[k - 1])]
         if name.startswith("the node ") and len(kept) > 1:
             kept[0] = name  # "the node x + y = 2 + 3 = 5"
         head = " = ".join(kept)
@@ -493,3 +493,17 @@ def save_steps_html(
     path = Path(path)
     write_text(path, page)
     return path
+
+
+def _compound(label: str) -> bool:
+    """Whether a label reads as a formula ("x+y", "h + i") and needs brackets inside one."""
+    return any(c in label for c in " +-*/×÷")
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two pieces of a caption say the same thing ("x+y" and "x + y", × and *)."""
+
+    def plain(text: str) -> str:
+        return "".join(text.split()).replace("×", "*").replace("÷", "/").replace("−", "-")
+
+    return plain(a) == plain(b)
