@@ -18,6 +18,7 @@ from engine import Value
 from nn.files import atomic_path, write_file_set
 from viz.draw import MAX_SIDE, PictureTooLargeError, caption_label, check_size, pipe
 from viz.frames import Step
+from viz.page import OTHER_LAYOUT
 from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
 
@@ -41,6 +42,7 @@ SLIDE_TITLE_POINTS = 32.0
 SLIDE_CAPTION_POINTS = 22.0
 SLIDE_LEGEND_POINTS = 18.0
 SLIDE_MARGIN = 0.3  # inches around the page's content
+_BOLD = 1.15  # how much wider bold text runs than regular
 
 
 def steps_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -224,21 +226,66 @@ def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
         )
 
 
-def slide_scale(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
+def slide_scale(
+    steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True, title: str = ""
+) -> float:
     """How much `render_slides` enlarges the graph (1.0: its own size) to fill a page.
 
     The graph's text on a slide is its font size times this; `slide_points` gives the
-    smallest text on the page.
+    smallest text on the page. Of the frames' layout and the other one (left to right
+    or top to bottom), the one that shows the graph larger is taken.
     """
-    width, height = ASPECTS[aspect]
-    natural = _render(_without_caption(steps[0].graph), 72)  # 1 pixel = 1 point
+    strips = _slide_strips(steps, aspect, legend, title, 72)
+    return _slide_layout(steps, aspect, strips, 72)[1]
+
+
+def _slide_strips(
+    steps: Sequence[Step], aspect: str, legend: bool, title: str, dpi: float
+) -> tuple[Image | None, list[Image], Image | None]:
+    """The title, every caption and the legend of the pages, drawn at `dpi`."""
+    theme = get_theme(steps[0].theme)
+    width = ASPECTS[aspect][0]
     wrap = _wrap(width, SLIDE_CAPTION_POINTS)
-    reserved = SLIDE_TITLE_POINTS * 1.6 + 2 * SLIDE_MARGIN * 72
-    reserved += max(_caption_lines(s.caption, wrap) for s in steps) * SLIDE_CAPTION_POINTS * 1.3
-    reserved += SLIDE_LEGEND_POINTS * 3.6 if legend else 0  # two rows
-    room_w = width * 72 - 2 * SLIDE_MARGIN * 72
-    room_h = height * 72 - reserved
-    return max(0.05, min(room_w / natural.width, room_h / natural.height))
+    title_wrap = _wrap(width, SLIDE_TITLE_POINTS * _BOLD)
+    top = (
+        _strip(caption_label(title, title_wrap, bold=True), theme, SLIDE_TITLE_POINTS, dpi)
+        if title
+        else None
+    )
+    captions = [
+        _strip(caption_label(s.caption, wrap), theme, SLIDE_CAPTION_POINTS, dpi) for s in steps
+    ]
+    bottom = _strip(legend_label(theme, 2), theme, SLIDE_LEGEND_POINTS, dpi) if legend else None
+    return top, captions, bottom
+
+
+def _slide_layout(
+    steps: Sequence[Step],
+    aspect: str,
+    strips: tuple[Image | None, list[Image], Image | None],
+    dpi: float,
+) -> tuple[str, float]:
+    """The layout direction that shows the graph largest in the room the strips leave,
+    and how much it is enlarged there."""
+    width, height = ASPECTS[aspect]
+    top, captions, bottom = strips
+    margin = SLIDE_MARGIN * dpi
+    used = 2 * margin + max(c.height for c in captions)
+    used += (top.height if top else 0) + (bottom.height if bottom else 0)
+    room_w, room_h = width * dpi - 2 * margin, height * dpi - used
+    own = steps[0].graph.graph_attr.get("rankdir", "LR")
+    best = (own, 0.0)
+    for rankdir in (own, OTHER_LAYOUT.get(own, own)):
+        graph = _without_caption(steps[0].graph)
+        graph.graph_attr["rankdir"] = rankdir
+        natural = _render(graph, 72)  # 1 pixel = 1 point
+        pixels = dpi / 72
+        scale = max(
+            0.05, min(room_w / (natural.width * pixels), room_h / (natural.height * pixels))
+        )
+        if scale > best[1] * 1.05:  # the frames' own layout unless the other is clearly larger
+            best = (rankdir, scale)
+    return best
 
 
 def slide_points(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
@@ -279,21 +326,20 @@ def render_slides(
     # `max_side` is refused (on a page it would be a strip of unreadable text).
     _render(_without_caption(steps[0].graph), dpi, max_side)
     _check_pixels(len(steps), page_w, page_h, dpi)
-    scale = slide_scale(steps, aspect=aspect, legend=legend)
+    top, captions, bottom = strips = _slide_strips(steps, aspect, legend, title, dpi)
+    rankdir, scale = _slide_layout(steps, aspect, strips, dpi)
     margin = round(SLIDE_MARGIN * dpi)
-    wrap = _wrap(width_in, SLIDE_CAPTION_POINTS)
-    top = _strip(caption_label(title, wrap, bold=True), theme, SLIDE_TITLE_POINTS, dpi)
-    bottom = _strip(legend_label(theme, 2), theme, SLIDE_LEGEND_POINTS, dpi) if legend else None
     pages = []
-    for s in steps:
-        picture = _render(_without_caption(s.graph), dpi * scale, max_side)
-        caption = _strip(caption_label(s.caption, wrap), theme, SLIDE_CAPTION_POINTS, dpi)
+    for s, caption in zip(steps, captions):
+        graph = _without_caption(s.graph)
+        graph.graph_attr["rankdir"] = rankdir
+        picture = _render(graph, dpi * scale * 0.98, max_side)  # 2%: rounding in dot
         page = image_module.new("RGB", (page_w, page_h), theme.background)
         y = margin
-        if title:
+        if top:
             page.paste(top, ((page_w - top.width) // 2, y))
             y += top.height
-        below = caption.height + (bottom.height if bottom else 0) + margin
+        below = max(c.height for c in captions) + (bottom.height if bottom else 0) + margin
         room = page_h - below - y
         page.paste(picture, ((page_w - picture.width) // 2, y + (room - picture.height) // 2))
         page.paste(caption, ((page_w - caption.width) // 2, page_h - below))

@@ -246,3 +246,15 @@ def test_edge_labels_are_tied_to_their_edges_where_edges_cross() -> None:
         if "×" in line and "->" in line
     ]
     assert len(lines) == 8 and all("decorate=true" in line for line in lines)
+
+
+@pytest.mark.dot
+def test_a_long_slide_title_wraps_inside_the_page_and_the_graph_stays_below_it() -> None:
+    f, _ = figure5()
+    steps = step_through(f)[:2]
+    title = "Backpropagation through o = tanh(w1*x1 + w2*x2 + w3*x3 + b), every step"
+    top, _, _ = slides._slide_strips(steps, "16:9", True, title, 40)
+    assert top is not None and top.width <= 13.333 * 40  # it was one line, cut at both sides
+    page = slides.render_slides(steps, title=title, dpi=40)[0]
+    band = range(top.height + 12, top.height + 14)  # just under the title: the page's background
+    assert all(page.getpixel((x, y)) == (255, 255, 255) for y in band for x in range(page.width))
