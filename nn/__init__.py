@@ -12,6 +12,7 @@ Example:
 """
 
 from nn import data, features
+from nn.callbacks import Callback, EarlyStopping, Record
 from nn.data import (
     batches,
     blobs,
@@ -39,15 +40,18 @@ from nn.losses import (
 )
 from nn.metrics import accuracy, predict
 from nn.module import Module, StateDictError
-from nn.optim import SGD, Adam, Optimizer
+from nn.optim import OPTIMIZERS, SGD, Adam, Optimizer, RMSprop, make_optimizer
 from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, NotFittedError, Perceptron
 from nn.train import History, compile_step, fit, train_step
 
 __all__ = [
     "MLP",
+    "OPTIMIZERS",
     "SGD",
     "Adam",
+    "Callback",
     "ConvergenceWarning",
+    "EarlyStopping",
     "History",
     "Layer",
     "Module",
@@ -56,6 +60,8 @@ __all__ = [
     "NotFittedError",
     "Optimizer",
     "Perceptron",
+    "RMSprop",
+    "Record",
     "StateDictError",
     "accuracy",
     "add_bias",
@@ -74,6 +80,7 @@ __all__ = [
     "log_sigmoid",
     "log_softmax",
     "logistic_loss",
+    "make_optimizer",
     "moons",
     "mse",
     "perceptron_criterion",

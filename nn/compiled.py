@@ -18,10 +18,11 @@ What can be compiled:
   graph depends only on their architecture (relu and the other activations are
   decided at run time); a subclass's own forward could branch on `.data`, which
   generated code would freeze, so it is refused.
-- losses: "hinge", "perceptron" and "mse" depend on the label only; they are written
-  into the loop, once per label. "cross_entropy" does branch on the outputs' values
-  (the softmax subtracts the largest output; the one-output logistic loss picks a
-  formula by the sign), and so may a loss function of your own. For those, the loop
+- losses: one whose graph depends on the label only ("hinge", "perceptron", "mse",
+  found out by `nn.losses.label_only`, which builds it at many outputs) is written into
+  the loop, once per label. "cross_entropy" does branch on the outputs' values (the
+  softmax subtracts the largest output; the one-output logistic loss picks a formula by
+  the sign), and so may a loss function of your own. For those, the loop
   hands each point's outputs to the loss, built as its few nodes of Values, and goes
   on from the gradient `backward()` gives them: exact, whatever the loss does.
 """

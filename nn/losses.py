@@ -9,7 +9,8 @@ plain number, not a node, so the gradients are those of the unshifted formula.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import engine
@@ -19,8 +20,10 @@ from nn.labels import as_class_index, as_label
 from nn.module import forward_batch
 
 __all__ = [
+    "LOSSES",
     "cross_entropy",
     "hinge",
+    "label_only",
     "log_likelihood",
     "log_sigmoid",
     "log_softmax",
@@ -220,3 +223,78 @@ def perceptron_criterion(activation: Scalar, y: int) -> Value:
         (1.0, 0.0)
     """
     return (_as_value(activation, "activation") * -_sign(y)).relu()
+
+
+# ------------------------------------------------------------- the losses by name
+
+LossFn = Callable[[list[Value], Any], Value]
+
+
+def _cross_entropy(outs: list[Value], t: Any) -> Value:
+    # One output: the binary (logistic) case, P(y | x) = sigmoid(y * a).
+    return logistic_loss(outs[0], t) if len(outs) == 1 else cross_entropy(outs, t)
+
+
+def _mse(outs: list[Value], t: Any) -> Value:
+    if len(outs) == 1:
+        return mse(outs[0], float(t))
+    return mse(outs, [1.0 if j == t else 0.0 for j in range(len(outs))])
+
+
+def _single(name: str, fn: Callable[[Value, int], Value]) -> LossFn:
+    def loss(outs: list[Value], t: Any) -> Value:
+        if len(outs) != 1:
+            raise ValueError(f"loss {name!r} needs a model with one output, got {len(outs)}")
+        return fn(outs[0], t)
+
+    return loss
+
+
+LOSSES: dict[str, LossFn] = {
+    "cross_entropy": _cross_entropy,
+    "hinge": _single("hinge", hinge),
+    "mse": _mse,
+    "perceptron": _single("perceptron", perceptron_criterion),
+}
+"""The losses `fit(loss=...)` and the command line know, by name: `(outputs, label) -> Value`."""
+
+PROBES = 16
+"""How many output vectors `label_only` builds a loss at, per label."""
+
+
+def label_only(loss: LossFn, n_outputs: int) -> bool:
+    """Whether the graph `loss(outputs, label)` builds depends on the label only.
+
+    Found out, not declared: for each label (-1 and +1 for one output, else each class),
+    the loss is built on Value leaves at `PROBES` output vectors (seeded: mixed signs,
+    magnitudes from 1e-3 to 1e3, each coordinate the largest in turn), and the graphs'
+    shapes are compared (ops, edges and the plain numbers written into them, by
+    `engine.codegen.graph.structure`). A loss that branches on its outputs' values
+    (softmax's shift by the largest output, the logistic loss's formula chosen by the
+    sign, an `if` of your own) builds different shapes and is not label-only; a compiled
+    training step then builds it per point. Relu, step and abs, decided by the engine,
+    keep the shape.
+
+    >>> label_only(LOSSES["hinge"], 1), label_only(LOSSES["cross_entropy"], 3)
+    (True, False)
+    """
+    from engine.codegen.graph import structure
+
+    rng = random.Random(0)
+    points = []
+    for k in range(PROBES):
+        scale = 10.0 ** rng.uniform(-3.0, 3.0)
+        point = [rng.choice((-1.0, 1.0)) * scale * rng.uniform(0.1, 1.0) for _ in range(n_outputs)]
+        point[k % n_outputs] = abs(point[k % n_outputs]) * 2.0 + scale  # the largest in turn
+        points.append(point if k % 2 else [-x for x in point])
+    for key in (-1, 1) if n_outputs == 1 else range(n_outputs):
+        shapes = set()
+        for point in points:
+            leaves = [Value(x) for x in point]
+            try:
+                shapes.add(repr(structure([loss(leaves, key)], leaves)))
+            except (ArithmeticError, ValueError):
+                return False  # not defined everywhere: build it per point
+            if len(shapes) > 1:
+                return False
+    return True

@@ -1,19 +1,26 @@
-"""Optimizers: plain (momentum) gradient descent or ascent, and Adam.
+"""Optimizers: plain (momentum) gradient descent or ascent, Adam and RMSprop.
 
 An optimizer holds a list of parameter Values. After `loss.backward()` has filled in
 their `grad`, `step()` moves each parameter's `data`; `zero_grad()` clears the
 gradients again, because leaf gradients accumulate across backward calls.
+
+The base class does what every optimizer shares: it checks the parameters and each
+hyper-parameter (`_hyper`, one message for all), refuses non-finite gradients, and
+writes the `repr` from the hyper-parameters the class names in `HYPER`. A new optimizer
+is its `__init__` naming its hyper-parameters and its `step`, the update rule (see
+`RMSprop`). `OPTIMIZERS` is the table the command line's `--optimizer` reads.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import ClassVar
 
 from engine import Value
 from engine.checks import as_float, check_bool
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "RMSprop", "make_optimizer"]
 
 
 def _check_real(x: object, name: str) -> float:
@@ -27,10 +34,7 @@ def _check_real(x: object, name: str) -> float:
 
 
 def _check_lr(lr: object) -> float:
-    value = _check_real(lr, "learning rate")
-    if value < 0.0:
-        raise ValueError(f"Invalid learning rate: {lr!r} (expected lr >= 0)")
-    return value
+    return Optimizer._hyper(lr, "learning rate", "lr", low=0.0)
 
 
 class Optimizer:
@@ -75,6 +79,35 @@ class Optimizer:
                 )
             seen[id(p)] = i
         self.params: list[Value] = plist
+
+    HYPER: ClassVar[tuple[str, ...]] = ()
+    """The hyper-parameters `repr` shows, in order (attributes of the same names)."""
+    suggested_lr: ClassVar[float] = 0.1
+    """The learning rate `make_optimizer` and the command line use when none is given."""
+
+    def __repr__(self) -> str:
+        shown = "".join(f", {name}={getattr(self, name)!r}" for name in self.HYPER)
+        return f"{type(self).__name__}(<{len(self.params)} params>{shown})"
+
+    @staticmethod
+    def _hyper(
+        value: object,
+        name: str,
+        short: str,
+        *,
+        low: float | None = None,
+        below: float | None = None,
+    ) -> float:
+        """`value` as a finite float with `low <= value` (and `value < below`), or the
+        error every optimizer gives: `Invalid <name>: <value> (expected ...)`."""
+        x = _check_real(value, name)
+        if (low is not None and x < low) or (below is not None and x >= below):
+            if below is None:
+                allowed = f"{short} >= {low:g}"
+            else:
+                allowed = ("" if low is None else f"{low:g} <= ") + f"{short} < {below:g}"
+            raise ValueError(f"Invalid {name}: {value!r} (expected {allowed})")
+        return x
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0."""
@@ -136,18 +169,12 @@ class SGD(Optimizer):
         maximize: bool = False,
     ) -> None:
         self.lr = _check_lr(lr)
-        self.momentum = _check_real(momentum, "momentum value")
-        if not 0.0 <= self.momentum < 1.0:
-            raise ValueError(f"Invalid momentum value: {momentum!r} (expected 0 <= momentum < 1)")
+        self.momentum = self._hyper(momentum, "momentum value", "momentum", low=0.0, below=1.0)
         self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
         self._velocity = [0.0] * len(self.params)
 
-    def __repr__(self) -> str:
-        return (
-            f"SGD(<{len(self.params)} params>, lr={self.lr!r}, momentum={self.momentum!r},"
-            f" maximize={self.maximize!r})"
-        )
+    HYPER = ("lr", "momentum", "maximize")
 
     def step(self) -> None:
         """Move every parameter one step along (or against) its gradient.
@@ -209,29 +236,19 @@ class Adam(Optimizer):
         self.lr = _check_lr(lr)
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise TypeError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-        b1 = _check_real(betas[0], "beta parameter at index 0")
-        b2 = _check_real(betas[1], "beta parameter at index 1")
-        for index, b in enumerate((b1, b2)):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(
-                    f"Invalid beta parameter at index {index}: {betas[index]!r}"
-                    " (expected 0 <= beta < 1)"
-                )
-        self.betas = (b1, b2)
-        self.eps = _check_real(eps, "epsilon value")
-        if self.eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps!r} (expected eps >= 0)")
+        self.betas = (
+            self._hyper(betas[0], "beta parameter at index 0", "beta", low=0.0, below=1.0),
+            self._hyper(betas[1], "beta parameter at index 1", "beta", low=0.0, below=1.0),
+        )
+        self.eps = self._hyper(eps, "epsilon value", "eps", low=0.0)
         self.maximize = check_bool(maximize, "maximize")
         super().__init__(params)
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
         self._t = 0
 
-    def __repr__(self) -> str:
-        return (
-            f"Adam(<{len(self.params)} params>, lr={self.lr!r}, betas={self.betas!r},"
-            f" eps={self.eps!r}, maximize={self.maximize!r})"
-        )
+    HYPER = ("lr", "betas", "eps", "maximize")
+    suggested_lr = 0.05
 
     def step(self) -> None:
         """Move every parameter one Adam step.
@@ -257,3 +274,90 @@ class Adam(Optimizer):
             denom = sqrt(vi) + eps_hat
             if denom > 0.0:
                 p.data += sign * scale * mi / denom
+
+
+class RMSprop(Optimizer):
+    """RMSprop: each step divided by a running root mean square of the gradient.
+
+    With `s = alpha * s + (1 - alpha) * grad**2` for each parameter, a step is
+    `data -= lr * grad / (sqrt(s) + eps)` (`+=` with `maximize=True`), as in
+    `torch.optim.RMSprop` without momentum or centering.
+
+    Args:
+        params: the Values to update.
+        lr: the step size, `>= 0`.
+        alpha: the decay rate of the running mean, in `[0, 1)`.
+        eps: added to the denominator for numerical safety, `>= 0`.
+        maximize: climb the gradient instead of descending it.
+
+    Raises:
+        TypeError: if an argument has the wrong type.
+        ValueError: if an argument is out of range or `params` is bad.
+
+    Example:
+        >>> from engine import Value
+        >>> w = Value(1.0)
+        >>> opt = RMSprop([w], lr=0.01, alpha=0.99)
+        >>> (w * w).backward()   # grad 2: s = 0.01 * 4, step 0.01 * 2 / 0.2
+        >>> opt.step()
+        >>> round(w.data, 6)
+        0.9
+    """
+
+    HYPER = ("lr", "alpha", "eps", "maximize")
+    suggested_lr = 0.01
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        self.lr = _check_lr(lr)
+        self.alpha = self._hyper(alpha, "alpha value", "alpha", low=0.0, below=1.0)
+        self.eps = self._hyper(eps, "epsilon value", "eps", low=0.0)
+        self.maximize = check_bool(maximize, "maximize")
+        super().__init__(params)
+        self._s = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Move every parameter one RMSprop step.
+
+        Raises:
+            ValueError: if a gradient is NaN or infinite.
+        """
+        self._check_grads()
+        a, lr, eps, s = self.alpha, self.lr, self.eps, self._s
+        sign = 1.0 if self.maximize else -1.0
+        for i, p in enumerate(self.params):
+            g = p.grad
+            si = a * s[i] + (1.0 - a) * g * g
+            s[i] = si
+            denom = math.sqrt(si) + eps
+            if denom > 0.0:
+                p.data += sign * lr * g / denom
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"adam": Adam, "rmsprop": RMSprop, "sgd": SGD}
+"""The optimizers by the names the command line's `--optimizer` takes."""
+
+
+def make_optimizer(name: str, params: Iterable[Value], lr: float | None = None) -> Optimizer:
+    """The optimizer `OPTIMIZERS[name]` over `params`, with `lr` or its `suggested_lr`.
+
+    >>> from engine import Value
+    >>> make_optimizer("rmsprop", [Value(1.0)])
+    RMSprop(<1 params>, lr=0.01, alpha=0.99, eps=1e-08, maximize=False)
+    >>> make_optimizer("adagrad", [Value(1.0)])
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid optimizer: 'adagrad' (expected one of 'adam', 'rmsprop', 'sgd')
+    """
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        allowed = ", ".join(map(repr, OPTIMIZERS))
+        raise ValueError(f"Invalid optimizer: {name!r} (expected one of {allowed})")
+    kind = OPTIMIZERS[name]
+    return kind(params, lr=kind.suggested_lr if lr is None else lr)  # type: ignore[call-arg]

@@ -13,9 +13,10 @@ from engine import Value, collector_paused, no_grad
 from engine.checks import check_bool, check_features, check_int
 from engine.codegen.program import MAX_SIZE
 from engine.fast import backward
-from nn.compiled import CompiledStep
+from nn.callbacks import Callback, EarlyStopping, StopWhen
+from nn.compiled import CompiledStep, check_compilable
 from nn.data import batches
-from nn.losses import cross_entropy, hinge, logistic_loss, mse, perceptron_criterion
+from nn.losses import LOSSES, label_only
 from nn.metrics import check_labels, decide, outputs
 from nn.module import Module, forward_batch
 from nn.optim import SGD, Optimizer
@@ -26,37 +27,6 @@ MAX_STEP_EDGES = 5_000_000
 """`fit`'s default bound on a step's graph: points in a batch x parameters (~300 MB)."""
 
 LossFn = Callable[[list[Value], Any], Value]
-
-
-def _cross_entropy(outs: list[Value], t: Any) -> Value:
-    # One output: the binary (logistic) case, P(y | x) = sigmoid(y * a).
-    return logistic_loss(outs[0], t) if len(outs) == 1 else cross_entropy(outs, t)
-
-
-def _mse(outs: list[Value], t: Any) -> Value:
-    if len(outs) == 1:
-        return mse(outs[0], float(t))
-    return mse(outs, [1.0 if j == t else 0.0 for j in range(len(outs))])
-
-
-def _single(name: str, fn: Callable[[Value, int], Value]) -> LossFn:
-    def loss(outs: list[Value], t: Any) -> Value:
-        if len(outs) != 1:
-            raise ValueError(f"loss {name!r} needs a model with one output, got {len(outs)}")
-        return fn(outs[0], t)
-
-    return loss
-
-
-LOSSES: dict[str, LossFn] = {
-    "cross_entropy": _cross_entropy,
-    "hinge": _single("hinge", hinge),
-    "mse": _mse,
-    "perceptron": _single("perceptron", perceptron_criterion),
-}
-# The losses whose graph depends on the label only, never on the outputs' values
-# (cross_entropy shifts by the largest output): compiled steps write them into the code.
-_LABEL_ONLY = ("hinge", "mse", "perceptron")
 
 
 @dataclass
@@ -77,11 +47,18 @@ class History:
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     stopped_early: bool = False
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    records: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def epochs(self) -> int:
         """The number of epochs run."""
         return len(self.loss)
+
+    def record(self, name: str, value: Any) -> None:
+        """Append `value` to `records[name]` (what a callback keeps, see nn.callbacks)."""
+        self.records.setdefault(name, []).append(value)
 
 
 def _resolve_loss(loss: str | LossFn) -> LossFn:
@@ -93,11 +70,27 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
     raise ValueError(f"Invalid loss: {loss!r} (expected one of {allowed} or a function)")
 
 
-def _stopper(early_stopping: int | Callable[[History], bool] | None) -> Callable[[History], bool]:
+def _callbacks(
+    callbacks: Sequence[Callback] | None,
+    early_stopping: int | Callable[[History], bool] | None,
+) -> list[Callback]:
+    """The callbacks fit runs: the given ones, then the one `early_stopping` makes."""
+    if callbacks is None:
+        chosen: list[Callback] = []
+    elif isinstance(callbacks, Callback) or not isinstance(callbacks, list | tuple):
+        raise TypeError(f"Invalid callbacks: {callbacks!r:.80} (expected a list of callbacks)")
+    else:
+        chosen = list(callbacks)
+    for i, c in enumerate(chosen):
+        if not (hasattr(c, "on_epoch_end") or hasattr(c, "on_batch_end")):
+            raise TypeError(
+                f"Invalid callbacks[{i}]: {c!r:.80} (expected an object with on_epoch_end"
+                " and/or on_batch_end, such as an nn.callbacks.Callback)"
+            )
     if early_stopping is None:
-        return lambda history: False
+        return chosen
     if callable(early_stopping):
-        return early_stopping
+        return [*chosen, StopWhen(early_stopping)]
     if isinstance(early_stopping, bool) or not isinstance(early_stopping, int):
         raise TypeError(
             f"Invalid early_stopping: {early_stopping!r} (expected None, an int patience"
@@ -105,13 +98,41 @@ def _stopper(early_stopping: int | Callable[[History], bool] | None) -> Callable
         )
     if early_stopping < 1:
         raise ValueError(f"Invalid early_stopping: {early_stopping!r} (expected patience >= 1)")
-    patience = early_stopping
+    return [*chosen, EarlyStopping(early_stopping)]
 
-    def no_improvement(history: History) -> bool:
-        best = history.loss.index(min(history.loss))
-        return history.epochs - 1 - best >= patience
 
-    return no_improvement
+def _evaluate(
+    model: Module, X: list[list[float]], y: list[Any], loss_fn: LossFn
+) -> tuple[float, float]:
+    """The mean loss and the accuracy of `model` on `(X, y)`, recording nothing."""
+    total, correct = 0.0, 0
+    with no_grad():
+        for out, label in zip(forward_batch(model, X), y):
+            outs = outputs(out)
+            correct += decide(outs) == label
+            total += loss_fn(outs, label).data
+    return total / len(X), correct / len(X)
+
+
+def _validation(
+    data: tuple[Sequence[Sequence[float]], Sequence[Any]] | None,
+    n_outputs: int,
+    *,
+    custom_loss: bool,
+) -> tuple[list[list[float]], list[Any]] | None:
+    """`validation_data` checked: its rows and labels, or None."""
+    if data is None:
+        return None
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise TypeError(f"Invalid validation_data: {data!r:.80} (expected a pair (X_val, y_val))")
+    X_val, y_val = data
+    rows = check_features(X_val)
+    if len(rows) != len(y_val) or not rows:
+        raise ValueError(
+            f"Invalid validation_data: {len(rows)} points and {len(y_val)} labels"
+            " (expected as many labels as points, at least one)"
+        )
+    return rows, list(y_val) if custom_loss else check_labels(y_val, n_outputs)
 
 
 def fit(
@@ -129,6 +150,8 @@ def fit(
     early_stopping: int | Callable[[History], bool] | None = None,
     compile: bool = False,  # noqa: A002 - the issue's name for it
     max_step_edges: int = MAX_STEP_EDGES,
+    callbacks: Sequence[Callback] | None = None,
+    validation_data: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
 ) -> History:
     """Train `model` on `(X, y)` by gradient descent and return the History.
 
@@ -151,8 +174,8 @@ def fit(
         seed: seeds the order in which each epoch visits the points.
         progress: show a tqdm progress bar.
         early_stopping: None; an int patience (stop once the epoch loss has not
-            improved for that many epochs); or a function of the History returning
-            True to stop.
+            improved for that many epochs: `nn.EarlyStopping(patience)`); or a function
+            of the History returning True to stop. It runs after `callbacks`.
         compile: run each step as generated code (`compile_step`): the model's
             forward and backward passes and the loss are written out once, then
             every step runs them without building a graph. The History is the same
@@ -161,6 +184,11 @@ def fit(
         max_step_edges: refuse, before training, a step whose graph would hold more
             edges than this (points in a batch x parameters; 5,000,000 by default,
             about 1.5 s and 300 MB a step): use a smaller `batch_size`, or raise it.
+        callbacks: objects whose `on_batch_end(history, epoch, batch, loss)` and
+            `on_epoch_end(history, epoch)` run after each batch and each epoch (see
+            `nn.callbacks`; `on_epoch_end` returning True stops training).
+        validation_data: `(X_val, y_val)`: after each epoch, the model's mean loss and
+            accuracy there go to `history.val_loss` and `history.val_accuracy`.
 
     Returns:
         The History; `stopped_early` tells whether training stopped before `epochs`.
@@ -186,7 +214,7 @@ def fit(
         raise ValueError("fit needs at least one point, got none")
     loss_fn = _resolve_loss(loss)
     check_int(epochs, "epochs", minimum=0)
-    stop = _stopper(early_stopping)
+    hooks = _callbacks(callbacks, early_stopping)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)
     elif not isinstance(optimizer, Optimizer):
@@ -194,6 +222,7 @@ def fit(
     with no_grad():
         n_outputs = len(outputs(model(rows[0])))
     labels = list(y) if callable(loss) else check_labels(y, n_outputs)
+    validation = _validation(validation_data, n_outputs, custom_loss=callable(loss))
     list(batches(len(rows), batch_size))  # validates batch_size before any work
     check_bool(compile, "compile")
     _check_step_edges(len(rows) if batch_size is None else batch_size, model, max_step_edges)
@@ -210,22 +239,32 @@ def fit(
     history = History()
     rng = random.Random(seed)
     bar = _progress_bar(epochs, progress)
+    batch_hooks = [h.on_batch_end for h in hooks if hasattr(h, "on_batch_end")]
+    epoch_hooks = [h.on_epoch_end for h in hooks if hasattr(h, "on_epoch_end")]
     try:
-        for _ in range(epochs):
+        for epoch in range(epochs):
             total, correct = 0.0, 0
             shuffle = batch_size is not None
-            for batch in batches(len(rows), batch_size, shuffle=shuffle, seed=rng.getrandbits(32)):
+            order = batches(len(rows), batch_size, shuffle=shuffle, seed=rng.getrandbits(32))
+            for number, batch in enumerate(order):
                 batch_loss, batch_correct = step(
                     [rows[i] for i in batch], [labels[i] for i in batch], optimizer
                 )
                 total += batch_loss * len(batch)
                 correct += batch_correct
+                for hook in batch_hooks:
+                    hook(history, epoch, number, batch_loss)
             history.loss.append(total / len(rows))
             history.accuracy.append(correct / len(rows))
+            if validation is not None:
+                val_loss, val_accuracy = _evaluate(model, *validation, loss_fn)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_accuracy)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.3f}")
-            if stop(history):
+            stops = [hook(history, epoch) for hook in epoch_hooks]  # every hook runs
+            if any(stops):
                 history.stopped_early = history.epochs < epochs
                 break
     finally:
@@ -292,11 +331,13 @@ def compile_step(
     ) -> tuple[float, int]:
         return train_step(model, X, y, opt, loss=loss_fn)
 
-    label_only = any(loss_fn is LOSSES[name] for name in _LABEL_ONLY)
+    check_compilable(model)
+    with no_grad():
+        n_outputs = len(outputs(model([0.0] * model.n_in)))  # type: ignore[attr-defined]
     return CompiledStep(
         model,
         loss_fn,
-        label_only=label_only,
+        label_only=label_only(loss_fn, n_outputs),  # found out by building it
         fallback=graph_step,
         example=example,
         max_size=max_size,

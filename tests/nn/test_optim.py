@@ -159,3 +159,57 @@ def test_sgd_repr_reads_like_the_constructor() -> None:
     assert repr(SGD(_params(1.0, 2.0), lr=0.5)) == (
         "SGD(<2 params>, lr=0.5, momentum=0.0, maximize=False)"
     )
+
+
+# ---------------------------------------------------------------- RMSprop, the table
+
+
+def test_rmsprop_follows_its_update_rule_written_out() -> None:
+    from nn import RMSprop
+
+    w = _params(1.0, -2.0)
+    opt = RMSprop(w, lr=0.05, alpha=0.9, eps=1e-8)
+    s = [0.0, 0.0]
+    expected = [1.0, -2.0]
+    for _ in range(3):
+        opt.zero_grad()
+        for p in w:
+            (p * p).backward()  # grad 2p
+        for i in range(len(w)):
+            g = 2.0 * expected[i]
+            s[i] = 0.9 * s[i] + 0.1 * g * g
+            expected[i] -= 0.05 * g / (math.sqrt(s[i]) + 1e-8)
+        opt.step()
+    assert [p.data for p in w] == expected
+
+
+@pytest.mark.parametrize(("alpha", "match"), [(1.0, "alpha value: 1.0"), (-0.1, "alpha value")])
+def test_rmsprop_rejects_alpha_outside_unit_interval(alpha: float, match: str) -> None:
+    from nn import RMSprop
+
+    with pytest.raises(ValueError, match=f"Invalid {match}.*expected 0 <= alpha < 1"):
+        RMSprop(_params(1.0), alpha=alpha)
+
+
+def test_every_optimizer_shares_the_base_checks_and_repr() -> None:
+    from nn.optim import OPTIMIZERS
+
+    for name, kind in OPTIMIZERS.items():
+        with pytest.raises(ValueError, match=r"Invalid learning rate: -1 \(expected lr >= 0\)"):
+            kind(_params(1.0), lr=-1)  # type: ignore[call-arg]
+        opt = kind(_params(1.0), lr=0.5)  # type: ignore[call-arg]
+        assert repr(opt).startswith(f"{kind.__name__}(<1 params>, lr=0.5"), name
+        assert all(f"{h}=" in repr(opt) for h in kind.HYPER)
+
+
+def test_the_command_lines_optimizers_are_the_table() -> None:
+    from nn.optim import OPTIMIZERS
+    from viz.cli.main import build_parser
+    from viz.cli.usage import UsageError
+
+    args = build_parser().parse_args(["train", "--optimizer", "rmsprop"])
+    assert args.optimizer == "rmsprop"
+    with pytest.raises(UsageError, match="adagrad"):
+        build_parser().parse_args(["train", "--optimizer", "adagrad"])
+    help_text = build_parser()._subparsers._group_actions[0].choices["train"].format_help()  # type: ignore[union-attr]
+    assert all(name in help_text for name in OPTIMIZERS)

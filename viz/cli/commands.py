@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from nn.optim import OPTIMIZERS
 from viz.cli.expr import did_you_mean
 from viz.cli.training import MLP_FILES, format_weights, train_mlp
 from viz.cli.usage import (
@@ -95,7 +96,7 @@ def add_train_parser(sub: Any) -> None:
     t.add_argument("--hidden", default="16,16", metavar="N,N", help="hidden layer sizes")
     t.add_argument("--activation", default="tanh", help="tanh, relu, sigmoid, linear, ...")
     t.add_argument("--epochs", type=int, default=100, help="passes over the data")
-    t.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
     t.add_argument("--lr", type=float, default=None, help="learning rate (adam 0.05, sgd 0.1)")
     t.add_argument("--batch-size", type=int, default=None, help="default: the whole data set")
     t.add_argument("--seed", type=int, default=0, help="seeds the data, weights and batches")

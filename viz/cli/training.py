@@ -71,17 +71,14 @@ def train_mlp(
     Raises:
         UsageError: if training overflows or its loss stops being a finite number.
     """
-    from nn import MLP, SGD, Adam, fit
+    from nn import MLP, fit
     from nn.files import atomic_path, write_text
+    from nn.optim import make_optimizer
     from viz.plots import plot_decision_boundary, plot_history
 
     y, classes = class_indices(labels)
     model = MLP(len(X[0]), [*hidden, len(classes)], activation=activation, seed=seed)
-    opt = (
-        Adam(model.parameters(), lr=0.05 if lr is None else lr)
-        if optimizer == "adam"
-        else SGD(model.parameters(), lr=0.1 if lr is None else lr)
-    )
+    opt = make_optimizer(optimizer, model.parameters(), lr)
     say(f"training {model!r} on {name} ({len(X)} points) with {optimizer}")
     if progress is None:
         progress = sys.stderr.isatty()
