@@ -33,6 +33,7 @@ from engine.fused import sum as sum
 from engine.grad_mode import is_grad_enabled, no_grad
 from engine.ops import OPS, OPS_BY_NAME, Domain, Op, define_op
 from engine.value import Value
+from engine.walk import GradientAccumulationWarning
 
 # `sum` and `compile` are left out of `__all__` on purpose: `from engine import *`
 # must not shadow Python's built-ins of those names (use `engine.sum`, `engine.compile`).
@@ -43,6 +44,7 @@ __all__ = [
     "Dual",
     "GradcheckError",
     "GradcheckReport",
+    "GradientAccumulationWarning",
     "Op",
     "Value",
     "collector_paused",

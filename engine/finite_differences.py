@@ -310,7 +310,7 @@ def _backward_twice(out: Value, leaves: list[Value]) -> tuple[list[float], list[
     saved = [n.grad for n in others]
     grads = []
     for _ in range(2):
-        for leaf in leaves:
+        for leaf in [*leaves, *others]:  # others too: no leaf adds to an earlier pass
             leaf.grad = 0.0
         out.backward()
         grads.append([leaf.grad for leaf in leaves])

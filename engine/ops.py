@@ -414,7 +414,7 @@ BUILTINS: tuple[Op, ...] = (
     _infix("/", operator.truediv, lambda a, b, out: 1.0 / b, lambda a, b, out: -out / b,
            symbol="÷", domains=(REALS, NONZERO), doc="a / b"),
     _infix("**", operator.pow, lambda a, b, out: power_slope(a, b, out),
-           lambda a, b, out: out * log(a), symbol="^", domains=(POSITIVE, REALS),
+           lambda a, b, out: out * log(a), symbol="**", domains=(POSITIVE, REALS),
            given=_power_domain,
            doc="a ** b (a Value base must be positive; a constant exponent allows any base)"),
     _function("neg", operator.neg, lambda x, out: -1.0, symbol="−x", doc="-a"),

@@ -20,14 +20,16 @@ equal). Every other node is made by `make_node`.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from engine.checks import as_float, raise_overflow
 from engine.grad_mode import ACTIVE, no_grad_depth
-from engine.walk import all_nodes, check_gradients, interior_order
+from engine.walk import all_nodes, check_gradients, interior_order, warn_if_accumulating
 
 Number = int | float
 ONE, MINUS_ONE, ONE_ONE = (1.0,), (-1.0,), (1.0, 1.0)  # shared local derivatives
+_grad = attrgetter("grad")
 EMPTY: tuple[()] = ()
 LEFT_CONSTANT = {"r-": "-", "r/": "/", "r**": "**"}  # op of `c - x` etc. -> its op's name
 _new = object.__new__
@@ -155,6 +157,20 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
+    # Python reads `x ^ 2` as exclusive or and `if x:` as "is x true"; neither means
+    # anything for a number in a graph, so each says what was probably meant.
+    def __xor__(self, other: object) -> Value:
+        raise TypeError(f"^ is not a power in Python (it is exclusive or): write x ** {other!r}")
+
+    def __rxor__(self, other: object) -> Value:
+        raise TypeError(f"^ is not a power in Python (it is exclusive or): write {other!r} ** x")
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"a Value is neither true nor false: test its number, as in `if x.data > 0:`"
+            f" (got {self!r})"
+        )
+
     # Comparisons read the numbers (no node): piecewise-constant derivatives such as
     # relu's `1.0 if x > 0.0 else 0.0` then run on Values too, giving a constant.
     def __gt__(self, other: Value | Number) -> bool:
@@ -222,7 +238,9 @@ class Value:
         nothing flows, such as behind a relu that is off), whatever earlier calls did.
         Leaves (Values made with `Value(...)`, such as weights and inputs) are not
         reset: they accumulate, so backward calls over a mini-batch sum their
-        gradients. Zero them (`model.zero_grad()`) between optimizer steps.
+        gradients. Zero them (`model.zero_grad()`) between optimizer steps: when a
+        leaf already holds a gradient, a `GradientAccumulationWarning` says so (once
+        per calling line).
 
         Raises:
             ValueError: if `gradient` is not a finite number.
@@ -232,6 +250,8 @@ class Value:
         gradient = as_float(gradient, "backward() gradient")
         ends: list[Value] = []  # where the gradient stops: leaves, relus that are off
         order = interior_order(self, ends=ends)  # every gradient reset
+        if any(map(_grad, ends)) if self.parents else self.grad:  # a C-speed look first
+            warn_if_accumulating(ends if self.parents else [self])
         self.grad = gradient if self.parents else self.grad + gradient
         for node in reversed(order):  # the chain rule, the same for every op
             if g := node.grad:

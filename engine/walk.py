@@ -9,6 +9,7 @@ the maths.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
@@ -64,6 +65,39 @@ def interior_order(root: Any, *, ends: list[Any] | None = None) -> list[Any]:
                 elif leaf is not None:
                     leaf(parent)
     return order
+
+
+class GradientAccumulationWarning(UserWarning):
+    """Warned when `backward()` adds to gradients that leaves already hold.
+
+    Leaves keep their gradients across `backward()` calls (that is how several passes
+    add up, over a mini-batch for instance), so a second `backward()` without
+    `zero_grad()` in between silently doubles them. Python shows a warning once per
+    place in the code that calls `backward()` (its "default" filter), so a loop warns
+    once, not once per pass. Silence it where adding up is meant:
+    `warnings.simplefilter("ignore", GradientAccumulationWarning)`.
+    """
+
+
+def warn_if_accumulating(ends: list[Any], *, stacklevel: int = 3) -> None:
+    """Warn (once per calling line) if a leaf among `ends` already holds a gradient.
+
+    `ends` is the list `interior_order` fills in, before any gradient flows. The text
+    names the first such leaf but no number, so a loop repeats the same text and
+    Python's filter shows it only once.
+    """
+    held = next((node for node in ends if node.grad and not node.parents), None)
+    if held is None:
+        return
+    name = repr(held.label) if held.label else repr(held)
+    warnings.warn(
+        f"backward() adds to gradients that leaves already hold (leaf {name} among them),"
+        " from an earlier backward() on this graph or another: call zero_grad() on the"
+        " model or optimizer (or set each leaf's .grad = 0.0) before backward() unless you"
+        " mean to add the passes up",
+        GradientAccumulationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def check_gradients(root: Any, order: list[Any], ends: list[Any]) -> None:

@@ -243,8 +243,9 @@ def _create_beside(target: Path, *, shown: str) -> Path:
         except FileExistsError:
             continue
         except FileNotFoundError:
+            why = "no new file can be made there" if folder.is_dir() else "does not exist"
             raise FileNotFoundError(
-                f"cannot write {shown!r}: folder {str(folder)!r} does not exist"
+                f"cannot write {shown!r}: folder {str(folder)!r} {why}"
             ) from None
         except NotADirectoryError:
             raise NotADirectoryError(

@@ -11,8 +11,10 @@ Activations: "linear" (none) or the name of any one-input op of the engine's reg
 ("tanh", "relu", "sigmoid", "step", "exp", ..., and ops added with `engine.define_op`).
 
 Parameters are named when they are made, and the names are their labels in pictures
-and their keys in the state dict: `L1.n0.w2` is layer 1 (the first layer after the
-inputs), neuron 0 of it, the weight on its input 2; `L1.n0.b` is that neuron's bias.
+and their keys in the state dict, in the notes' words: `L1.n0.w2` is layer 1 (the
+first layer after the inputs), neuron 0 of it, the weight on its input 2 (inputs
+count from 1, as the notes' x1 .. xd); `L1.n0.w0` is that neuron's bias, which the
+notes call w0 (the weight of their constant feature x0 = 1).
 
 Initialisation (seeded, so the same seed gives the same network): biases start at 0
 and each weight is drawn uniformly from `[-a, a]` with `a = sqrt(3 / n_in)` (weights
@@ -172,8 +174,10 @@ class Neuron(Module):
         return [out[0] for out in _batch_outputs([stage], X, self.n_in, self)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """The weights `w0 .. w{n_in-1}`, then the bias `b`."""
-        return [*((f"w{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+        """The weights `w1 .. w{n_in}` (`w{i}` multiplies input i, counted from 1, as the
+        notes count features), then the bias `w0`: the notes' name for it, the weight of
+        their constant feature x0 = 1."""
+        return [*((f"w{i + 1}", w) for i, w in enumerate(self.w)), ("w0", self.b)]
 
     def config(self) -> dict[str, Any]:
         """The architecture: input count and activation."""
@@ -235,7 +239,7 @@ class Layer(Module):
         return _only(self.forward(x), self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """`n{j}.w{i}` and `n{j}.b`, neuron by neuron."""
+        """`n{j}.w{i}` and `n{j}.w0` (the bias), neuron by neuron."""
         return [
             (f"n{j}.{name}", p)
             for j, n in enumerate(self.neurons)
@@ -341,7 +345,7 @@ class MLP(Module):
         return _batch_outputs([_stage(layer) for layer in self.layers], X, self.n_in, self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """`L{k}.n{j}.w{i}` and `L{k}.n{j}.b`, layer by layer (layers count from 1)."""
+        """`L{k}.n{j}.w{i}` and `L{k}.n{j}.w0` (the bias), layer by layer (from 1)."""
         return [
             (f"L{k + 1}.{name}", p)
             for k, layer in enumerate(self.layers)

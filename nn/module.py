@@ -24,10 +24,22 @@ from nn.files import write_text
 __all__ = ["Module", "StateDictError"]
 
 FORMAT = "tracegrad.module"
-VERSION = 2  # 2: parameters named "L1.n0.w2"; 1 (still read): "layers.0.neurons.0.w.2"
+VERSION = 3  # 3: weights "L1.n0.w1".., bias "L1.n0.w0", as the notes name them;
+# read too: 2, "L1.n0.w0".. for the weights and "L1.n0.b" for the bias; 1,
+# "layers.0.neurons.0.w.0" (the same numbering as 2).
 # Indices of up to 9 digits: a longer one names no parameter (and int() of thousands of
 # digits raises), so such a name stays as it is and is reported as unexpected.
 _V1_PARTS = re.compile(r"layers\.(\d{1,9})\.|neurons\.(\d{1,9})\.|w\.(\d{1,9})$")
+
+
+_V2_PART = re.compile(r"(?:^|(?<=\.))(?:w(\d{1,9})|b)$")
+
+
+def _v2_name(name: object) -> object:
+    """A version-2 parameter name in today's form: `L1.n2.w0` -> `L1.n2.w1`, `b` -> `w0`."""
+    if not isinstance(name, str):
+        return name
+    return _V2_PART.sub(lambda m: "w0" if m.group(1) is None else f"w{int(m.group(1)) + 1}", name)
 
 
 def _v1_name(name: object) -> object:
@@ -65,7 +77,7 @@ class Module:
         >>> from nn import Neuron
         >>> n = Neuron(2, activation="linear")
         >>> [name for name, _ in n.named_parameters()]
-        ['w0', 'w1', 'b']
+        ['w1', 'w2', 'w0']
         >>> n.load_state_dict(n.state_dict()) is None
         True
     """
@@ -138,7 +150,7 @@ class Module:
         if state.get("format", FORMAT) != FORMAT:
             problems.append(f"format is {short_repr(state.get('format'))}, expected {FORMAT!r}")
         version = state.get("version", VERSION)
-        if version not in (1, VERSION) or isinstance(version, bool):
+        if version not in (1, 2, VERSION) or isinstance(version, bool):
             problems.append(f"version is {short_repr(version)}, expected {VERSION}")
         kind = type(self).__name__
         if state.get("type") != kind:
@@ -166,6 +178,8 @@ class Module:
         values = state.get("parameters")
         if version == 1 and isinstance(values, Mapping):  # the names before version 2
             values = {_v1_name(name): v for name, v in values.items()}
+        if version in (1, 2) and isinstance(values, Mapping):  # the names before version 3
+            values = {_v2_name(name): v for name, v in values.items()}
         named = dict(self.named_parameters())
         new: dict[str, float] = {}
         if not isinstance(values, Mapping):

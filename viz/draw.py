@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 from engine import Value
 from viz import layout, style
 from viz.themes import StateLook, Theme, get_theme
-from viz.walk import DEFAULT_MAX_NODES, Edge, GraphView, GroupNode, Groups, ValueNode, walk
+from viz.walk import (
+    DEFAULT_MAX_NODES,
+    Edge,
+    GraphView,
+    GroupNode,
+    Groups,
+    ValueNode,
+    forward_order,
+    walk,
+)
 
 if TYPE_CHECKING:
     import graphviz
@@ -89,7 +98,9 @@ def draw_graph(
         grads_computed: whether the gradients are meaningful. By default they are
             taken as computed when `root.grad` is not 0 (`backward()` sets the root's
             gradient to its seed); otherwise every gradient shows as "grad ?", so a
-            graph drawn before `backward()` does not pretend they are 0.
+            graph drawn before `backward()` does not pretend they are 0. A leaf whose
+            gradient also holds earlier `backward()` passes says so under it, with
+            what this pass alone gives (see `earlier_passes`).
         groups: Values to collapse into one box per group, e.g. a layer's parameters
             and outputs (see `viz.layer_groups`). Everything between a group's
             members joins it.
@@ -143,18 +154,48 @@ def draw_graph(
             return None
         return f"×{style.fmt(edge.local_grad, precision)}"
 
+    notes = {}
+    if computed and show_grad:
+        for box, this_pass in earlier_passes(view).items():
+            notes[box] = f"({style.fmt(this_pass, precision)} this pass, rest earlier)"
     return build_digraph(
         view,
         rankdir=rankdir,
         precision=precision,
         grad_text=grad_text,
         edge_label=edge_label,
+        notes=notes,
         caption=title,
         max_edge_segments=max_edge_segments,
         theme=colors,
         fontsize=fontsize,
         graph_attrs={"dpi": f"{dpi:g}"} if dpi else None,
     )
+
+
+def earlier_passes(view: GraphView) -> dict[str, float]:
+    """The leaves whose gradient holds more than this graph's backward pass gave them.
+
+    Leaves keep adding up across `backward()` calls (see `Value.backward`). The
+    gradient one pass from `view.root` gives is worked out here on the side, from the
+    root's gradient and the local derivatives; a leaf whose `grad` differs from it holds
+    earlier passes too. Returns box id -> what this pass alone gives.
+    """
+    root = view.root
+    if not root.parents:
+        return {}
+    grads: dict[Value, float] = {root: root.grad}
+    for value in reversed(forward_order(root)):
+        g = grads.get(value, 0.0)
+        for parent, local in zip(value.parents, value.local_grads):
+            grads[parent] = grads.get(parent, 0.0) + local * g
+    found = {}
+    for node in view.nodes:
+        if isinstance(node, ValueNode) and not node.value.parents:
+            v, this_pass = node.value, grads.get(node.value, 0.0)
+            if abs(v.grad - this_pass) > 1e-9 * max(1.0, abs(this_pass)):
+                found[node.id] = this_pass
+    return found
 
 
 def check_size(name: str, value: float, low: float, high: float) -> float:
@@ -437,6 +478,10 @@ def _edge_lines(
         # g.edge(tail, head, **attrs) binds a "label" key to its `label` argument,
         # which attr_list writes first, before the sorted other attributes.
         attrs = {"color": color, "fontcolor": color, "penwidth": "2.5"} if color else {}
+        if label and frame is None:
+            # Underlined and tied to its edge by a line, so that the labels of edges
+            # that cross (x's and y's in Figure 5) cannot be swapped by the eye.
+            attrs["decorate"] = "true"
         attr_list = quoting.attr_list(label or None, kwargs=attrs)
         lines.append(f"\t{edge.tail} -> {head}{attr_list}\n")
     return lines
@@ -462,6 +507,7 @@ def render(
     path: str | Path,
     *,
     timeout: float | None = None,
+    dpi: float | None = None,
     max_side: int = MAX_SIDE,
     **draw_options: Any,
 ) -> Path:
@@ -475,6 +521,8 @@ def render(
         graph: a Digraph from `draw_graph`, or a root Value to draw first.
         path: the file to write (.svg, .png, .pdf, .dot or .gv); its folder must exist.
         timeout: seconds `dot` may run (see `pipe`).
+        dpi: the resolution of a PNG (and of pictures inside a PDF); None keeps the
+            graph's own (Graphviz's default is 96).
         max_side: the longest side, in pixels, of a picture still drawn (see `pipe`).
         **draw_options: passed to `draw_graph` when `graph` is a Value.
 
@@ -507,6 +555,10 @@ def render(
         graph = draw_graph(graph, **draw_options)
     elif draw_options:
         raise TypeError("drawing options can only be given with a root Value, not a Digraph")
+    if dpi is not None:
+        check_size("dpi", dpi, 36, 600)
+        graph = graph.copy()
+        graph.graph_attr["dpi"] = f"{dpi:g}"
     from nn.files import write_bytes, write_text  # here: `import viz` stays light
 
     if suffix in (".dot", ".gv"):

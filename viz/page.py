@@ -153,8 +153,7 @@ html, body {{ height: 100%; margin: 0; }}
 body {{ display: flex; flex-direction: column; font-family: Helvetica, Arial, sans-serif; }}
 header {{ display: flex; flex-wrap: wrap; align-items: center; gap: .3em 1em;
   padding: .4em .8em; }}
-h1 {{ font-size: 1.05em; margin: 0; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; max-width: 40vw; }}
+h1 {{ font-size: 1.05em; margin: 0; flex: 1 1 18em; overflow-wrap: anywhere; }}
 .controls {{ display: flex; flex-wrap: wrap; align-items: center; gap: .35em; flex: 1;
   font-size: .9em; }}
 .controls button, .controls select {{ font-size: 1em; padding: .1em .45em; }}

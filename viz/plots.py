@@ -79,6 +79,25 @@ def _smooth(grid: Any, passes: int = 2) -> Any:
     return grid
 
 
+def _class_margins(model: Any, xs: Any, ys: Any) -> list[Any] | None:
+    """For a model with one score per class (`decision_function`), each class's score
+    minus the best other one over the grid; None for any other model."""
+    if not (hasattr(model, "predict") and hasattr(model, "decision_function")):
+        return None
+    import numpy as np
+
+    points = [[float(x), float(y)] for y in ys for x in xs]
+    scores = model.decision_function(points)
+    if not scores or not isinstance(scores[0], list | tuple) or len(scores[0]) < 3:
+        return None  # one score (binary): its zero line is drawn already
+    grid = np.asarray(scores, dtype=float).reshape(len(ys), len(xs), -1)
+    margins = []
+    for k in range(grid.shape[2]):
+        others = np.delete(grid, k, axis=2).max(axis=2)
+        margins.append(grid[:, :, k] - others)
+    return margins
+
+
 def _check_options(fontsize: float | None, dpi: float | None) -> None:
     if fontsize is not None:
         check_size("fontsize", fontsize, 4, 72)
@@ -247,6 +266,12 @@ def plot_decision_boundary(
         if scores is not None and (scores < 0).any() and (scores >= 0).any():
             # A single score: its zero line is the border, smooth even between grid points.
             ax.contour(regions.xs, regions.ys, scores, levels=[0.0], **line)
+        elif (margins := _class_margins(model, regions.xs, regions.ys)) is not None:
+            # Several linear scores: region k's border is where its score stops beating
+            # every other, a zero of score_k - max(others), drawn exactly (straight).
+            for margin in margins:
+                if (margin < 0).any() and (margin >= 0).any():
+                    ax.contour(regions.xs, regions.ys, margin, levels=[0.0], **line)
         else:
             for k in range(len(regions.labels)):
                 inside = _smooth((regions.index == k).astype(float))

@@ -18,6 +18,7 @@ from engine import Value
 from nn.files import atomic_path, write_file_set
 from viz.draw import MAX_SIDE, PictureTooLargeError, caption_label, check_size, pipe
 from viz.frames import Step
+from viz.page import OTHER_LAYOUT
 from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
 
@@ -28,6 +29,20 @@ KINDS = (".html", ".gif", ".pdf")
 MAX_PIXELS = 60_000_000  # all frames together (3 bytes each while they are put together)
 DEFAULT_TITLE = "Backpropagation, step by step"
 STEP_FILES = r"step-[0-9]+[.]png"  # a folder's frames: replaced as one set by the next run
+
+#: Slide pages, width x height in inches: a 16:9 page is PowerPoint's and Beamer's
+#: widescreen size, so text keeps the point size it has on those slides.
+ASPECTS = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
+#: The smallest text on a 16:9 slide, in points, for graphs up to the size of the
+#: notes' Figure 5 (its step-through's boxes, edge labels included): title 32 pt,
+#: caption 22 pt, legend 18 pt, the graph as large as the page allows (Figure 4:
+#: 17 pt). `slide_points` gives it for any step-through.
+MIN_SLIDE_POINTS = 11.0
+SLIDE_TITLE_POINTS = 32.0
+SLIDE_CAPTION_POINTS = 22.0
+SLIDE_LEGEND_POINTS = 18.0
+SLIDE_MARGIN = 0.3  # inches around the page's content
+_BOLD = 1.15  # how much wider bold text runs than regular
 
 
 def steps_target(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -64,6 +79,7 @@ def save_steps(
     dpi: float = 96,
     seconds: float = 1.5,
     legend: bool = True,
+    aspect: str = "16:9",
     max_side: int = MAX_SIDE,
 ) -> Path:
     """Write a step-through as a page, an animation, slides or pictures, by `path`.
@@ -71,7 +87,9 @@ def save_steps(
     - "f.html": the interactive page of `save_steps_html`;
     - "f.gif": an animated GIF, `seconds` per frame (the last one three times as long),
       looping;
-    - "f.pdf": one page per frame, for slides;
+    - "f.pdf": slides, one page per frame, `aspect` 16:9 or 4:3, the graph scaled
+      to fill the page between the title and the caption and legend (see
+      `render_slides`);
     - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing), written as
       one set, whole or not at all: they replace every step-NN.png already there (a
       shorter run leaves none of a longer one's frames behind); other files there are
@@ -83,9 +101,10 @@ def save_steps(
         path: where to write (see above).
         title: the heading of the page or of every frame ("" for none).
         dpi: the resolution of the pictures (96 shows them at their size on a
-            screen; 150-200 for slides).
+            screen; 150-200 for slides; PDF pages are drawn at this resolution).
         seconds: how long the GIF shows each frame.
         legend: put a legend of the node states under every picture.
+        aspect: the shape of PDF pages, "16:9" (13.33 x 7.5 in) or "4:3" (10 x 7.5 in).
         max_side: the longest side, in pixels, of a graph's picture still drawn
             (a larger one is refused: it would be an unreadable strip).
 
@@ -103,11 +122,18 @@ def save_steps(
     frames = step_through(steps) if isinstance(steps, Value) else list(steps)
     if not frames:
         raise ValueError("save_steps() needs at least one frame, got none")
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r} (expected one of {', '.join(ASPECTS)})")
     if kind == "html":
         return save_steps_html(frames, target, title=title, max_side=max_side)
     check_size("dpi", dpi, 36, 600)
     check_size("seconds", seconds, 0.05, 60)
-    images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
+    if kind == "pdf":
+        images = render_slides(
+            frames, title=title, dpi=dpi, aspect=aspect, legend=legend, max_side=max_side
+        )
+    else:
+        images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
     if kind == "png":
         digits = max(2, len(str(len(images))))
         pngs = {f"step-{k:0{digits}d}.png": _png(im, dpi) for k, im in enumerate(images, 1)}
@@ -200,8 +226,141 @@ def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
         )
 
 
-def legend_label(theme: Theme) -> str:
-    """A one-row HTML-like legend: a small box in each state's look, then its name."""
+def slide_scale(
+    steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True, title: str = ""
+) -> float:
+    """How much `render_slides` enlarges the graph (1.0: its own size) to fill a page.
+
+    The graph's text on a slide is its font size times this; `slide_points` gives the
+    smallest text on the page. Of the frames' layout and the other one (left to right
+    or top to bottom), the one that shows the graph larger is taken.
+    """
+    strips = _slide_strips(steps, aspect, legend, title, 72)
+    return _slide_layout(steps, aspect, strips, 72)[1]
+
+
+def _slide_strips(
+    steps: Sequence[Step], aspect: str, legend: bool, title: str, dpi: float
+) -> tuple[Image | None, list[Image], Image | None]:
+    """The title, every caption and the legend of the pages, drawn at `dpi`."""
+    theme = get_theme(steps[0].theme)
+    width = ASPECTS[aspect][0]
+    wrap = _wrap(width, SLIDE_CAPTION_POINTS)
+    title_wrap = _wrap(width, SLIDE_TITLE_POINTS * _BOLD)
+    top = (
+        _strip(caption_label(title, title_wrap, bold=True), theme, SLIDE_TITLE_POINTS, dpi)
+        if title
+        else None
+    )
+    captions = [
+        _strip(caption_label(s.caption, wrap), theme, SLIDE_CAPTION_POINTS, dpi) for s in steps
+    ]
+    bottom = _strip(legend_label(theme, 2), theme, SLIDE_LEGEND_POINTS, dpi) if legend else None
+    return top, captions, bottom
+
+
+def _slide_layout(
+    steps: Sequence[Step],
+    aspect: str,
+    strips: tuple[Image | None, list[Image], Image | None],
+    dpi: float,
+) -> tuple[str, float]:
+    """The layout direction that shows the graph largest in the room the strips leave,
+    and how much it is enlarged there."""
+    width, height = ASPECTS[aspect]
+    top, captions, bottom = strips
+    margin = SLIDE_MARGIN * dpi
+    used = 2 * margin + max(c.height for c in captions)
+    used += (top.height if top else 0) + (bottom.height if bottom else 0)
+    room_w, room_h = width * dpi - 2 * margin, height * dpi - used
+    own = steps[0].graph.graph_attr.get("rankdir", "LR")
+    best = (own, 0.0)
+    for rankdir in (own, OTHER_LAYOUT.get(own, own)):
+        graph = _without_caption(steps[0].graph)
+        graph.graph_attr["rankdir"] = rankdir
+        natural = _render(graph, 72)  # 1 pixel = 1 point
+        pixels = dpi / 72
+        scale = max(
+            0.05, min(room_w / (natural.width * pixels), room_h / (natural.height * pixels))
+        )
+        if scale > best[1] * 1.05:  # the frames' own layout unless the other is clearly larger
+            best = (rankdir, scale)
+    return best
+
+
+def slide_points(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
+    """The smallest text on `render_slides`' pages, in points (compare MIN_SLIDE_POINTS)."""
+    node_size = float(steps[0].graph.node_attr.get("fontsize", "14"))
+    edge_size = float(steps[0].graph.edge_attr.get("fontsize", str(node_size)))
+    graph = min(node_size, edge_size) * slide_scale(steps, aspect=aspect, legend=legend)
+    fixed = [SLIDE_CAPTION_POINTS, *([SLIDE_LEGEND_POINTS] if legend else [])]
+    return min(graph, *fixed)
+
+
+def render_slides(
+    steps: Sequence[Step],
+    *,
+    title: str = "",
+    dpi: float = 150,
+    aspect: str = "16:9",
+    legend: bool = True,
+    max_side: int = MAX_SIDE,
+) -> list[Image]:
+    """Every frame as a slide page: title on top, the graph scaled to fill, caption, legend.
+
+    A page is `ASPECTS[aspect]` inches at `dpi`. Title, caption and legend have fixed
+    sizes in points (SLIDE_TITLE_POINTS, ...); the graph is laid out once, then drawn
+    as large as the room left allows (`slide_scale`), so its text grows with it.
+
+    Raises:
+        ValueError: for an unknown aspect, or pages too large together.
+        DotNotFoundError: if Graphviz is not installed.
+    """
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r} (expected one of {', '.join(ASPECTS)})")
+    image_module = _pillow()
+    theme = get_theme(steps[0].theme)
+    width_in, height_in = ASPECTS[aspect]
+    page_w, page_h = round(width_in * dpi), round(height_in * dpi)
+    # As for every step-through: a graph whose picture at `dpi` is longer than
+    # `max_side` is refused (on a page it would be a strip of unreadable text).
+    _render(_without_caption(steps[0].graph), dpi, max_side)
+    _check_pixels(len(steps), page_w, page_h, dpi)
+    top, captions, bottom = strips = _slide_strips(steps, aspect, legend, title, dpi)
+    rankdir, scale = _slide_layout(steps, aspect, strips, dpi)
+    margin = round(SLIDE_MARGIN * dpi)
+    pages = []
+    for s, caption in zip(steps, captions):
+        graph = _without_caption(s.graph)
+        graph.graph_attr["rankdir"] = rankdir
+        picture = _render(graph, dpi * scale * 0.98, max_side)  # 2%: rounding in dot
+        page = image_module.new("RGB", (page_w, page_h), theme.background)
+        y = margin
+        if top:
+            page.paste(top, ((page_w - top.width) // 2, y))
+            y += top.height
+        below = max(c.height for c in captions) + (bottom.height if bottom else 0) + margin
+        room = page_h - below - y
+        page.paste(picture, ((page_w - picture.width) // 2, y + (room - picture.height) // 2))
+        page.paste(caption, ((page_w - caption.width) // 2, page_h - below))
+        if bottom:
+            page.paste(bottom, ((page_w - bottom.width) // 2, page_h - margin - bottom.height))
+        pages.append(page)
+    return pages
+
+
+def _wrap(width_in: float, points: float) -> int:
+    """Characters per line of text of `points` size across a page `width_in` wide."""
+    return max(30, int((width_in - 2 * SLIDE_MARGIN) * 72 / (points * 0.55)))
+
+
+def _caption_lines(text: str, wrap: int) -> int:
+    return max(1, caption_label(text, wrap).count("<BR/>") + 1)
+
+
+def legend_label(theme: Theme, rows: int = 1) -> str:
+    """A one-row HTML-like legend: a small box in each state's look, then its name, and
+    the colours of the two numbers in a box (data, grad); `rows=2` puts those below."""
     cells = []
     looks = [(LEGEND[state][0], theme.states[state], "") for state in STATES]
     leaf = StateLook(theme.background, theme.text, "solid")
@@ -213,7 +372,20 @@ def legend_label(theme: Theme) -> str:
             f'<TD WIDTH="26" HEIGHT="12"></TD></TR></TABLE>'
         )
         cells.append(f'<TD>{box}</TD><TD ALIGN="LEFT">{name}</TD><TD WIDTH="14"></TD>')
-    return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2"><TR>{"".join(cells)}</TR></TABLE>>'
+    numbers = [
+        f'<TD ALIGN="LEFT"><FONT COLOR="{color}"><B>{name}</B></FONT> {meaning}</TD>'
+        f'<TD WIDTH="14"></TD>'
+        for color, name, meaning in (
+            (theme.data, "data", "forward value"),
+            (theme.grad, "grad", "gradient"),
+        )
+    ]
+    table = '<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">'
+    if rows == 1:
+        return f"<{table}<TR>{''.join(cells + numbers)}</TR></TABLE>>"
+    inner = [f"{table}<TR>{''.join(part)}</TR></TABLE>" for part in (cells, numbers)]
+    rows_html = "".join(f"<TR><TD>{row}</TD></TR>" for row in inner)
+    return f'<<TABLE BORDER="0" CELLSPACING="0">{rows_html}</TABLE>>'
 
 
 def _pillow() -> Any:

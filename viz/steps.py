@@ -64,9 +64,9 @@ def forward_steps(
         >>> from engine import Value
         >>> x, y = Value(2.0, "x"), Value(3.0, "y")
         >>> [s.caption for s in forward_steps(x * y + x)]  # doctest: +NORMALIZE_WHITESPACE
-        ['forward step 1 of 2: the × node = x × y = 2 × 3 = 6, local derivatives 3 (x)
+        ['forward step 1 of 2: the node x × y = 2 × 3 = 6, local derivatives 3 (x)
           and 2 (y)', 'forward step 2 of 2: the root = 6 + x = 6 + 2 = 8, local
-          derivatives 1 (the × node) and 1 (x)']
+          derivatives 1 (the node x × y) and 1 (x)']
     """
     return _Replay(root, 1.0, rankdir, precision, max_nodes, fontsize, theme, expand_dot).forward()
 
@@ -268,9 +268,35 @@ class _Replay:
         return f"×{local}", f"{self.num(g)} × {local} = {self.num(contribution)}"
 
     def _name(self, v: Value) -> str:
-        if v is self.root and not v.label:
+        """What captions call `v`: its label, else what it computes (x + y), so that
+        two unlabelled + nodes are never confused; "the root" for an unlabelled root."""
+        if v.label:
+            return v.label
+        if v is self.root:
             return "the root"
-        return v.label if v.label else f"the {style.op_style(v.op).text} node"
+        text = self._expression(v, 2)
+        if len(text) <= 28:
+            return f"the node {text}"
+        same = [u for u in self.order if u.op == v.op and not u.label]
+        return f"{style.op_style(v.op).text} node no. {same.index(v) + 1}"
+
+    def _expression(self, v: Value, depth: int) -> str:
+        """`v` written as a formula over its parents, `depth` levels deep (then "…")."""
+        if v.label or not v.parents:
+            return v.label or self.num(v.data)
+        if depth == 0:
+            return "…"
+        args = [self._expression(p, depth - 1) for p in v.parents]
+        args = [f"({a})" if " " in a and p.parents else a for a, p in zip(args, v.parents)]
+        entry = op_named(v.op)
+        symbol = entry.symbol if entry is not None and entry.arity == 2 else None
+        if symbol and v.const is not None and len(args) == 1:
+            c = self.num(v.const)
+            pair = [c, args[0]] if v.op in LEFT_CONSTANT else [args[0], c]
+            return f"{pair[0]} {symbol} {pair[1]}"
+        if symbol and len(args) == 2:
+            return f"{args[0]} {symbol} {args[1]}"
+        return f"{v.op}({', '.join(args)})"
 
     def forward(self) -> list[Step]:
         # Reading order: every node after its inputs, first arguments first (h = x + y
@@ -285,7 +311,8 @@ class _Replay:
             inputs = self.edges_into.get(node_id, [])
             looks = {self.view.node_id(v): "done" for v in known}
             looks.update({self.view.node_id(v): "not reached" for v in computed[k + 1 :]})
-            looks.update({self.view.edges[i].tail: "receiving" for i in inputs})
+            # Its inputs are already done; the highlighted edges show them being read
+            # (the dashed "receiving" look belongs to the backward pass alone).
             looks[node_id] = "visited now"
             labels = {}
             for i, edge in enumerate(self.view.edges):
@@ -304,7 +331,7 @@ class _Replay:
         """How a node's value is computed, as in "h = x + y = 2 + 3 = 5"."""
         name, num = self._name(node), self.num
         args = [self.parent(i) for i in inputs]
-        words = [f"({a.label})" if " " in a.label else a.label or num(a.data) for a in args]
+        words = [f"({a.label})" if _compound(a.label) else a.label or num(a.data) for a in args]
         values = [num(a.data) for a in args]
         entry = op_named(node.op)
         symbol = entry.symbol if entry is not None and entry.arity == 2 else None
@@ -327,7 +354,11 @@ class _Replay:
             if words != values:
                 formula += f" = {node.op}({', '.join(values)})"
         locals_ = [f"{num(self.local(i))} ({self._name(a)})" for i, a in zip(inputs, args)]
-        head = f"{name} = {formula} = {num(node.data)}"
+        parts = [name.removeprefix("the node "), *formula.split(" = "), num(node.data)]
+        kept = [p for k, p in enumerate(parts) if k == 0 or not _same(p, parts[k - 1])]
+        if name.startswith("the node ") and len(kept) > 1:
+            kept[0] = name  # "the node x + y = 2 + 3 = 5"
+        head = " = ".join(kept)
         return (
             head
             + ", local derivatives "
@@ -364,18 +395,21 @@ class _Replay:
             name = f" {r.node.label!r}" if r.node.label else ""
             text = f"the root{name} starts with gradient {num(r.grad)}"
         else:
-            text = f"node {r.node.label or r.node.op!r} has its final gradient {num(r.grad)}"
+            text = f"{self._quoted(r.node)} has its final gradient {num(r.grad)}"
             if len(r.received) > 1:
                 parts = " + ".join(num(c) for c in r.received)
                 text += f" = {parts}, the sum of what {len(r.received)} children passed back"
         if not r.node.parents:
             return text + "; it is a leaf: nothing to pass back"
         passed = [
-            f"{num(r.grad)} × {num(self.local(i))} = {num(c)} to "
-            f"{self.parent(i).label or self.parent(i).op!r}"
+            f"{num(r.grad)} × {num(self.local(i))} = {num(c)} to {self._quoted(self.parent(i))}"
             for i, c in r.passed.items()
         ]
         return text + " and passes " + " and ".join(passed)
+
+    def _quoted(self, v: Value) -> str:
+        """A node's name inside a backward caption: node 'x', the node x + y."""
+        return f"node {v.label!r}" if v.label else self._name(v)
 
     def _graph(
         self,
@@ -459,3 +493,17 @@ def save_steps_html(
     path = Path(path)
     write_text(path, page)
     return path
+
+
+def _compound(label: str) -> bool:
+    """Whether a label reads as a formula ("x+y", "h + i") and needs brackets inside one."""
+    return any(c in label for c in " +-*/×÷")
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two pieces of a caption say the same thing ("x+y" and "x + y", × and *)."""
+
+    def plain(text: str) -> str:
+        return "".join(text.split()).replace("×", "*").replace("÷", "/").replace("−", "-")
+
+    return plain(a) == plain(b)

@@ -31,8 +31,8 @@ LEGEND = {
     ),
     "receiving": (
         "receiving",
-        "receiving: dashed border; an input read now (forward pass) or a parent getting "
-        "a share of the gradient (backward pass)",
+        "receiving: dashed border; a parent getting a share of the gradient (backward "
+        "pass); in the forward pass the inputs read now are marked by coloured edges",
     ),
     "done": ("done", "done in this pass: no border; value computed, or gradient final"),
 }

@@ -6,7 +6,8 @@ nodes, one `d_parent += local * d_node` per edge. `to_source` prints that progra
 for a function traced on Values; `compile` runs it, which costs no node, no walk and
 no collector. Figure 5 of the notes:
 
-    >>> print(to_source(lambda x, y, z: ((x + y) + (x * y)) * z, [2.0, 3.0, 4.0]))
+    >>> print(to_source(lambda x, y, z: ((x + y) + (x * y)) * z, [2.0, 3.0, 4.0],
+    ...                 standalone=False))
     ... # doctest: +ELLIPSIS
     def f(x, y, z):
     ...

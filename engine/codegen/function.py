@@ -178,12 +178,17 @@ def _program(traced: _Trace, names: Names, max_size: int) -> Program:
 
 
 def graph_source(
-    root: Value, inputs: Sequence[Value], *, name: str = "f", max_size: int = MAX_SIZE
+    root: Value,
+    inputs: Sequence[Value],
+    *,
+    name: str = "f",
+    max_size: int = MAX_SIZE,
+    standalone: bool = True,
 ) -> str:
     """The source `to_source` writes, for a graph already built on `inputs`.
 
     The inputs are leaves of the graph; they are named after their labels (or
-    `x1`, `x2`, ...). The graph is only read.
+    `x1`, `x2`, ...). The graph is only read. `standalone` as for `to_source`.
 
     Raises:
         TypeError: if a node's label is not a str (set by hand, `y.label = 123`).
@@ -192,13 +197,15 @@ def graph_source(
     Example:
         >>> from engine import Value
         >>> x = Value(3.0, "x")
-        >>> lines = graph_source(x * x, [x]).splitlines()
+        >>> lines = graph_source(x * x, [x], standalone=False).splitlines()
         >>> lines[0], lines[11].strip(), lines[-1].strip()
         ('def f(x):', 't1 = x * x', 'return t1, (d_x,)')
     """
     name = check_name(name)
     names = Names([name], fixed=["total"])
-    return _render(Program([root], inputs, names, max_size=max_size), name)
+    program = Program([root], inputs, names, max_size=max_size)
+    source = _render(program, name)
+    return _standalone(program, source, name) if standalone else source
 
 
 def to_source(
@@ -207,6 +214,7 @@ def to_source(
     *,
     name: str = "f",
     max_size: int = MAX_SIZE,
+    standalone: bool = True,
 ) -> str:
     """Trace `fn` on Values and write its forward and backward passes as Python.
 
@@ -219,6 +227,11 @@ def to_source(
     Names come from the inputs' labels (when they are Values), else from `fn`'s
     parameter names, and from intermediate Values' labels; other nodes get short
     names (`t1`, ...). Labels never become code: see the module docstring.
+
+    With `standalone` (the default) the text first defines what the function uses
+    (`math`, `NAN`, an `on_graph` that raises where the graph would), so it runs when
+    pasted into a file of its own; without, it is the function alone, as `compile`
+    runs it.
 
     The graph is the one built at the example inputs: Python control flow on
     `.data` inside `fn` (an `if`, `max(...)` of data) is frozen into the text.
@@ -237,7 +250,42 @@ def to_source(
     name = check_name(name)
     names = Names([name], fixed=["total"])
     traced = _trace(fn, example_inputs, names)
-    return _render(_program(traced, names, max_size), name)
+    program = _program(traced, names, max_size)
+    source = _render(program, name)
+    return _standalone(program, source, name) if standalone else source
+
+
+def _standalone(program: Program, source: str, name: str) -> str:
+    """`source` with the globals it uses defined above it, so that it runs when pasted.
+
+    `compile` gives the code an `on_graph` that rebuilds the graph to raise the
+    graph's own error; a pasted copy has no graph, so its `on_graph` raises a plain
+    ValueError instead. Ops made with `define_op` call their Python functions, which
+    no text can carry: the header names them.
+    """
+    lines = ["import math", "", "NAN = math.nan"]
+    if "OutsideDomain" in source:
+        lines += ["", "", "class OutsideDomain(ValueError):", '    """A guard of the code."""']
+    lines += [
+        "",
+        "",
+        "def on_graph(*point):",
+        '    """Where the graph would raise, this copy, which has no graph, raises."""',
+        "    if int in set(map(type, point)) <= {int, float}:  # ints: as floats",
+        f"        return {name}(*[float(p) for p in point])",
+        "    raise ValueError(",
+        '        f"no finite value or gradient at {point!r}: an input is not a float, is"',
+        '        " outside an op\'s domain, or a number overflowed (tracegrad names which)"',
+        "    )",
+    ]
+    custom = sorted(program.helpers)
+    if custom:
+        lines += [
+            "",
+            f"# needs {', '.join(custom)}: the Python functions of ops made with define_op,",
+            "# which this text cannot carry; engine.compile binds them.",
+        ]
+    return "\n".join(lines) + "\n\n\n" + source
 
 
 # ------------------------------------------------------------------ compile

@@ -112,14 +112,27 @@ def test_compile_source_is_the_to_source_text() -> None:
     def fn(a: Value, b: Value) -> Value:
         return (a * b).tanh() - a
 
-    assert compile(fn, [0.5, 2.0]).source == to_source(fn, [0.5, 2.0])
+    assert compile(fn, [0.5, 2.0]).source == to_source(fn, [0.5, 2.0], standalone=False)
 
 
 def test_names_come_from_labels_then_parameter_names() -> None:
-    text = to_source(lambda a, b: a * b, [Value(1.0, "w"), 2.0], name="g")
+    text = to_source(lambda a, b: a * b, [Value(1.0, "w"), 2.0], name="g", standalone=False)
     assert text.startswith("def g(w, b):")
-    text = to_source(lambda *xs: xs[0] + xs[1], [1.0, 2.0])
+    text = to_source(lambda *xs: xs[0] + xs[1], [1.0, 2.0], standalone=False)
     assert text.startswith("def f(x1, x2):")
+
+
+def test_to_source_runs_when_pasted_into_a_file_of_its_own() -> None:
+    """It used to call an undefined on_graph (and NAN, math) outside of compile()."""
+    text = to_source(lambda x, y: (x * y).tanh() + (x / y).log(), [2.0, 3.0], name="g")
+    namespace: dict[str, object] = {}
+    exec(text, namespace)  # a fresh namespace: nothing of tracegrad's in it
+    g = namespace["g"]
+    assert callable(g)
+    assert g(2.0, 3.0) == compile(lambda x, y: (x * y).tanh() + (x / y).log(), [2.0, 3.0])(2.0, 3.0)
+    assert g(2, 3) == g(2.0, 3.0)  # ints are taken as floats, as compile() does
+    with pytest.raises(ValueError, match="no finite value or gradient at"):
+        g(-2.0, 3.0)  # log of a negative number: the pasted copy explains, not NameError
 
 
 def test_reading_a_graph_changes_no_gradient() -> None:
@@ -387,7 +400,11 @@ def test_a_label_never_becomes_code(label: str) -> None:
     h.label = label
     out = (h + x).tanh()
     out.label = label
-    text = graph_source(out, [x])
+    text = graph_source(out, [x], standalone=False)
+    header = graph_source(out, [x]).removesuffix(text)
+    assert header == graph_source(Value(2.0, "x") * 1.0, [x]).removesuffix(
+        graph_source(Value(2.0, "x") * 1.0, [x], standalone=False)
+    )  # the lines that make it paste-able are the same whatever the labels
     tree = ast.parse(text)
     assert len(tree.body) == 1 and isinstance(tree.body[0], ast.FunctionDef)
     assert not any(isinstance(n, ast.Import | ast.ImportFrom) for n in ast.walk(tree))

@@ -272,6 +272,7 @@ def test_topological_order_changes_no_gradient() -> None:
     assert all(position[p] < position[n] for n in order for p in n.parents)
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_backward_twice_gives_the_same_interior_gradients() -> None:
     f, nodes = _graph()
     f.backward()
@@ -280,6 +281,7 @@ def test_backward_twice_gives_the_same_interior_gradients() -> None:
     assert [n.grad for n in nodes[3:]] == first  # interior nodes were reset
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_backward_accumulates_leaves_across_calls() -> None:
     f, (x, *_) = _graph()
     f.backward()
@@ -316,6 +318,7 @@ def test_the_walk_order_does_not_depend_on_which_units_are_off() -> None:
     assert x.grad == pytest.approx(exact, rel=1e-15)
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_public_backward_leaves_every_reachable_node_exact_after_an_earlier_call() -> None:
     a = Value(1.0)
     h = a * -2.0
@@ -361,6 +364,7 @@ def test_backward_agrees_with_the_chain_rule_over_the_public_order(expr: Express
         assert node.grad == pytest.approx(g, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_backward_of_a_leaf_adds_the_seed() -> None:
     x = Value(1.0)
     x.backward(2.0)

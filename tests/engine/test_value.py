@@ -59,6 +59,7 @@ def test_self_multiplication_counts_both_paths() -> None:
     assert a.grad == 6.0
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_backward_again_resets_interior_and_accumulates_leaves() -> None:
     x, y, z, f = figure_5()
     f.backward()
@@ -68,6 +69,7 @@ def test_backward_again_resets_interior_and_accumulates_leaves() -> None:
     assert (x.grad, y.grad, z.grad) == (32.0, 24.0, 22.0)  # leaves sum both calls
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_backward_from_a_leaf_accumulates_the_seed() -> None:
     x = Value(5.0)
     x.backward()
@@ -81,6 +83,7 @@ def test_backward_seed_gradient_scales_everything() -> None:
     assert (f.grad, x.grad, z.grad) == (0.5, 2.0, 2.5)
 
 
+@pytest.mark.filterwarnings("ignore::engine.GradientAccumulationWarning")  # on purpose
 def test_two_roots_sharing_leaves_sum_their_gradients() -> None:
     x = Value(2.0)
     (x * 3).backward()

@@ -119,8 +119,8 @@ def test_parameter_count_and_order_are_stable() -> None:
     assert params[:3] == [*model.layers[0].neurons[0].w, model.layers[0].neurons[0].b]
     assert params == model.parameters()
     names = [name for name, _ in model.named_parameters()]
-    assert names[:3] == ["L1.n0.w0", "L1.n0.w1", "L1.n0.b"]
-    assert names[-1] == "L2.n0.b"
+    assert names[:3] == ["L1.n0.w1", "L1.n0.w2", "L1.n0.w0"]  # w0: the bias, as in the notes
+    assert names[-1] == "L2.n0.w0"
 
 
 def test_same_seed_same_weights_different_seed_different_weights() -> None:

@@ -46,7 +46,7 @@ def test_file_is_readable_json(tmp_path: Path) -> None:
     path = tmp_path / "n.json"
     Neuron(2, "linear").save(path)
     text = path.read_text()
-    assert json.loads(text)["parameters"]["b"] == 0.0
+    assert json.loads(text)["parameters"]["w0"] == 0.0  # the bias, named as in the notes
 
 
 def test_load_state_dict_round_trips_for_each_module() -> None:
@@ -71,23 +71,23 @@ def test_other_architecture_lists_every_difference() -> None:
     text = "\n".join(problems)
     assert "config 'sizes' is [4, 1], this model has [3, 1]" in text
     assert "config 'activation' is 'relu', this model has 'tanh'" in text
-    assert "unexpected parameter 'L1.n3.b'" in text
+    assert "unexpected parameter 'L1.n3.w0'" in text
 
 
 def test_wrong_type_and_bad_values_are_all_reported() -> None:
     model = Neuron(2, "linear")
     state = model.state_dict()
     state["type"] = "Layer"
-    state["parameters"]["w0"] = "0.5"
-    state["parameters"]["w1"] = None
-    state["parameters"]["b"] = float("nan")
+    state["parameters"]["w1"] = "0.5"
+    state["parameters"]["w2"] = None
+    state["parameters"]["w0"] = float("nan")
     state["parameters"]["extra"] = 1.0
     problems = _problems(model, state)
     assert problems == [
         "type is 'Layer', expected 'Neuron'",
-        "parameter 'w0' is '0.5', expected a number",
-        "parameter 'w1' is None, expected a number",
-        "parameter 'b' is nan, expected a finite number",
+        "parameter 'w1' is '0.5', expected a number",
+        "parameter 'w2' is None, expected a number",
+        "parameter 'w0' is nan, expected a finite number",
         "unexpected parameter 'extra'",
     ]
 
@@ -96,10 +96,10 @@ def test_missing_parameters_and_booleans_are_reported() -> None:
     model = Neuron(2, "linear")
     state = model.state_dict()
     del state["parameters"]["w1"]
-    state["parameters"]["b"] = True
+    state["parameters"]["w0"] = True
     assert _problems(model, state) == [
         "missing parameter 'w1'",
-        "parameter 'b' is True, expected a number",
+        "parameter 'w0' is True, expected a number",
     ]
 
 
@@ -130,8 +130,8 @@ def test_file_with_non_finite_numbers_is_rejected(tmp_path: Path) -> None:
     model = Neuron(1, "linear")
     path = tmp_path / "m.json"
     model.save(path)
-    path.write_text(path.read_text().replace('"b": 0.0', '"b": Infinity'))
-    with pytest.raises(StateDictError, match="parameter 'b' is inf, expected a finite number"):
+    path.write_text(path.read_text().replace('"w0": 0.0', '"w0": Infinity'))
+    with pytest.raises(StateDictError, match="parameter 'w0' is inf, expected a finite number"):
         model.load(path)
 
 
@@ -145,24 +145,34 @@ def test_base_module_forward_is_abstract() -> None:
         Module()([1.0])
 
 
-def test_a_model_saved_with_the_version_1_names_still_loads(tmp_path: Path) -> None:
+def _old_names(model: MLP, version: int) -> dict[str, float]:
+    """The parameters as versions 1 and 2 named them: weights from 0, the bias "b"."""
+    names = {}
+    for k, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            for i, w in enumerate(neuron.w):
+                key = f"layers.{k}.neurons.{j}.w.{i}" if version == 1 else f"L{k + 1}.n{j}.w{i}"
+                names[key] = w.data
+            names[f"layers.{k}.neurons.{j}.b" if version == 1 else f"L{k + 1}.n{j}.b"] = (
+                neuron.b.data
+            )
+    return names
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_model_saved_with_older_names_still_loads(tmp_path: Path, version: int) -> None:
     model = MLP(2, [3, 1], seed=0)
+    for p in model.parameters():
+        p.data += 0.25  # the biases start at 0: make every parameter tell
     state = model.state_dict()
-
-    def version_1(name: str) -> str:  # L2.n0.w1 -> layers.1.neurons.0.w.1
-        layer, neuron, last = name.split(".")
-        old_last = f"w.{last[1:]}" if last.startswith("w") else last
-        return f"layers.{int(layer[1:]) - 1}.neurons.{neuron[1:]}.{old_last}"
-
-    legacy = {**state, "version": 1}
-    legacy["parameters"] = {version_1(k): v for k, v in state["parameters"].items()}
-    assert "layers.0.neurons.2.w.1" in legacy["parameters"]
+    legacy = {**state, "version": version, "parameters": _old_names(model, version)}
     path = tmp_path / "old.json"
     path.write_text(json.dumps(legacy))
     other = MLP(2, [3, 1], seed=7).load(path)
     assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
-    with pytest.raises(StateDictError, match="version is 3, expected 2"):
-        other.load_state_dict({**state, "version": 3})
+    assert [n.b.data for n in other.layers[0].neurons] == [0.25, 0.25, 0.25]
+    with pytest.raises(StateDictError, match="version is 4, expected 3"):
+        other.load_state_dict({**state, "version": 4})
 
 
 @pytest.mark.parametrize("part", ["layers.{}.neurons.0.w.0", "layers.0.neurons.{}.b", "w.{}"])

@@ -175,7 +175,7 @@ def test_a_non_finite_weight_is_refused_and_the_old_file_kept_byte_for_byte(
     model.save(path)
     before = path.read_bytes()
     model.parameters()[1].data = bad
-    with pytest.raises(ValueError, match=rf"parameter 'w1' is {bad!r}; .*file was not touched"):
+    with pytest.raises(ValueError, match=rf"parameter 'w2' is {bad!r}; .*file was not touched"):
         model.save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
@@ -185,7 +185,7 @@ def test_a_failed_first_save_creates_no_file(tmp_path: Path) -> None:
     model = Neuron(2)
     for p in model.parameters():
         p.data = float("nan")
-    with pytest.raises(ValueError, match=r"'w0' is nan, 'w1' is nan, 'b' is nan"):
+    with pytest.raises(ValueError, match=r"'w1' is nan, 'w2' is nan, 'w0' is nan"):
         model.save(tmp_path / "model.json")
     assert list(tmp_path.iterdir()) == []
 

@@ -160,6 +160,7 @@ def drawn_with_digraph_methods(root: Value, show_local_grads: bool) -> str:
             e.tail,
             f"{e.head}_op",
             label=f"×{style.fmt(e.local_grad)}" if show_local_grads else None,
+            **({"decorate": "true"} if show_local_grads else {}),
         )
     return str(g.source)
 

@@ -49,7 +49,7 @@ def test_figure5_steps_follow_the_notes() -> None:
     # the engine's order: a node comes only after every node that uses it
     assert [s.node.label for s in steps] == ["f", "g", "h", "i", "x", "y", "z"]
     first = steps[0].caption
-    assert "1 × 4 = 4 to 'g'" in first and "1 × 11 = 11 to 'z'" in first
+    assert "1 × 4 = 4 to node 'g'" in first and "1 × 11 = 11 to node 'z'" in first
     # x feeds h and i: its frame says that its gradient is the sum of both
     assert "final gradient 16 = 4 + 12, the sum of what 2 children passed back" in steps[4].caption
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from nn.optim import OPTIMIZERS
+from viz.cli.expr import did_you_mean
 from viz.cli.training import MLP_FILES, format_weights, train_mlp
 from viz.cli.usage import (
     MAX_EPOCHS,
@@ -77,6 +78,7 @@ def add_perceptron_parser(sub: Any) -> None:
         "--average", action="store_true", help="the averaged perceptron (steadier on noisy data)"
     )
     p.add_argument("-o", "--output", type=Path, metavar="DIR", help="write the boundary plot here")
+    _slide_options(p)
     p.set_defaults(run=run_perceptron)
 
 
@@ -100,7 +102,20 @@ def add_train_parser(sub: Any) -> None:
     t.add_argument("--seed", type=int, default=0, help="seeds the data, weights and batches")
     t.add_argument("--resolution", type=int, default=80, help="grid size of the boundary plot")
     t.add_argument("-o", "--output", type=Path, default=Path("tracegrad_train"), metavar="DIR")
+    _slide_options(t)
     t.set_defaults(run=run_train)
+
+
+def _slide_options(parser: Any) -> None:
+    from viz.cli.main import add_slide_options
+
+    add_slide_options(parser)
+
+
+def _check_slide_options(args: argparse.Namespace) -> None:
+    from viz.cli.main import check_slide_options
+
+    check_slide_options(args)
 
 
 def add_demo_parser(sub: Any) -> None:
@@ -146,7 +161,10 @@ def load_perceptron_data(source: str) -> tuple[list[list[float]], list[Hashable]
         return Xi, list(yi), "iris (150 flowers, 3 species)"
     path = Path(source)
     if path.suffix.lower() != ".csv":
-        raise UsageError(f"unknown --data {source!r} (expected seed-example, iris or a .csv file)")
+        hint = did_you_mean(source, ["seed-example", "iris"])
+        raise UsageError(
+            f"unknown --data {source!r} (expected seed-example, iris or a .csv file){hint}"
+        )
     check_input_file(path, "--data")
     from nn.data.files import MAX_CSV_BYTES, load_csv
 
@@ -171,6 +189,7 @@ def run_perceptron(args: argparse.Namespace) -> None:
     from nn import MulticlassPerceptron, Perceptron
 
     check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)
+    _check_slide_options(args)
     if args.output is not None:
         check_output_folder(args.output, ["perceptron_boundary.png"])
         require_matplotlib()
@@ -218,13 +237,19 @@ def run_perceptron(args: argparse.Namespace) -> None:
         from nn.files import atomic_path
         from viz.plots import plot_decision_boundary
 
-        # A linear score is drawn exactly from a coarse grid.
-        fig = plot_decision_boundary(model, X, y, resolution=40, title=f"perceptron on {name}")
+        fig = plot_decision_boundary(
+            model,
+            X,
+            y,
+            title=args.title or f"perceptron on {name}",
+            fontsize=args.fontsize,
+            theme=args.theme,
+        )
         path = args.output / "perceptron_boundary.png"
         with undone_on_failure([path], args.output):
             args.output.mkdir(parents=True, exist_ok=True)
             with atomic_path(path) as tmp:
-                fig.savefig(tmp, dpi=120)
+                fig.savefig(tmp, dpi=args.dpi)
         print(f"wrote {shown(path)}")
 
 
@@ -278,7 +303,8 @@ def run_train(args: argparse.Namespace) -> None:
     sizes = parse_sizes(args.hidden, "--hidden")
     if args.activation not in activations():
         raise UsageError(
-            f"unknown --activation {args.activation!r} (expected one of {', '.join(activations())})"
+            f"unknown --activation {args.activation!r} (expected one of"
+            f" {', '.join(activations())}){did_you_mean(args.activation, activations())}"
         )
     check_int(args.samples, "--samples", FEWEST_SAMPLES[args.data], MAX_SAMPLES)
     check_int(args.epochs, "--epochs", 1, MAX_EPOCHS)
@@ -287,6 +313,7 @@ def run_train(args: argparse.Namespace) -> None:
     if args.batch_size is not None:
         check_int(args.batch_size, "--batch-size", 1, args.samples)
     check_int(args.resolution, "--resolution", 2, 500)
+    _check_slide_options(args)
     batch = args.samples if args.batch_size is None else args.batch_size
     parameters = check_network_size(2, sizes, CLASSES[args.data], batch)
     check_training_work(args.samples, parameters, args.epochs)
@@ -306,4 +333,6 @@ def run_train(args: argparse.Namespace) -> None:
         batch_size=args.batch_size,
         seed=args.seed,
         resolution=args.resolution,
+        look={"theme": args.theme, "fontsize": args.fontsize, "title": args.title},
+        dpi=args.dpi,
     )

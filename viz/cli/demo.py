@@ -176,7 +176,11 @@ def _quiet(line: str) -> None:
 
 
 def _mlp_graph(out: Path) -> list[Path]:
-    """The graph of one loss evaluation of a small MLP, one box per layer."""
+    """The graph of one loss evaluation of a small MLP, one box per layer.
+
+    The network is a fresh one, before training, and the picture says so: its numbers
+    are not those of the trained model in model.json.
+    """
     from nn import MLP, cross_entropy
     from viz.groups import layer_groups
 
@@ -186,7 +190,12 @@ def _mlp_graph(out: Path) -> list[Path]:
     loss = cross_entropy(logits, 1)
     loss.label = "loss"
     loss.backward()
-    graph = draw_graph(loss, groups=groups, title="An MLP's loss, one box per layer")
+    graph = draw_graph(
+        loss,
+        groups=groups,
+        title="An untrained MLP (its starting weights, seed 0): the loss at one point,"
+        " one box per layer",
+    )
     path = out / "mlp" / "mlp_graph.svg"
     try:
         return [render(graph, path)]

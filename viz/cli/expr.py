@@ -15,6 +15,7 @@ import ast
 import difflib
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 from engine import Value
@@ -45,16 +46,23 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         ExpressionError: for a word without "=", a bad name, a repeated name or a
             value that is not a finite number.
 
+    Spaces around "=" are understood: `x = 2` arrives as the words "x", "=", "2".
+
     Example:
         >>> parse_assignments(["x=2", "y=-3.5"])
         {'x': 2.0, 'y': -3.5}
+        >>> parse_assignments(["x", "=", "2", "y=", "3"])
+        {'x': 2.0, 'y': 3.0}
     """
     values: dict[str, float] = {}
+    joined = " ".join(items)
+    if "=" in joined and re.fullmatch(r"\s*(?:[^\s=]+\s*=\s*[^\s=]+\s*)+", joined):
+        items = ["=".join(pair) for pair in re.findall(r"([^\s=]+)\s*=\s*([^\s=]+)", joined)]
     for item in items:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep:
-            raise ExpressionError(f"expected name=value, got {item!r}")
+            raise ExpressionError(f"expected name=value, got {item!r} (such as x=2)")
         if not name.isidentifier():
             raise ExpressionError(f"invalid variable name {name!r} in {item!r}")
         if name in values:
@@ -112,7 +120,14 @@ def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, 
     try:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as e:
-        raise ExpressionError(f"syntax error in {text!r}: {e.msg} (column {e.offset})") from None
+        juxtaposed = re.search(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", source)
+        hint = ""
+        if juxtaposed and not re.fullmatch(r"[eE][+-]?\d*|[jJ]", juxtaposed.group(2)):
+            number, name = juxtaposed.groups()
+            hint = f": a product needs its *, as in {number}*{name} for {number}{name}"
+        raise ExpressionError(
+            f"syntax error in {text!r}: {e.msg} (column {e.offset}){hint}"
+        ) from None
     except (RecursionError, MemoryError):
         raise ExpressionError(f"the expression is nested too deeply: {text[:40]!r}...") from None
     program = _statements(tree, source)
@@ -123,7 +138,7 @@ def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, 
         raise ExpressionError(
             f"no value given for {', '.join(map(repr, unknown))}: add "
             + " ".join(f"{n}=<number>" for n in unknown)
-            + _did_you_mean(unknown[0], known)
+            + did_you_mean(unknown[0], known)
         )
     if never_used:
         raise ExpressionError(
@@ -230,9 +245,15 @@ def _name_node(
     value.label = name
 
 
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """' (did you mean 'tanh'?)' when `name` looks like a typo of a candidate, else ''."""
-    close = difflib.get_close_matches(name, list(candidates), n=1)
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'tanh'?)' when `name` looks like a typo of a candidate, else ''.
+
+    >>> did_you_mean("tahn", ["tanh", "relu"]), did_you_mean("zzz", ["tanh"])
+    (" (did you mean 'tanh'?)", '')
+    """
+    candidates = list(candidates)
+    same = [c for c in candidates if c.lower() == name.lower()]  # lr for LR
+    close = same or difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -271,7 +292,7 @@ def _check(node: ast.AST, text: str) -> set[str]:
         elif isinstance(n, ast.Call):
             func = n.func
             if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
-                hint = _did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
+                hint = did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
                 raise ExpressionError(
                     f"calling {_source(func, text)!r} is not allowed "
                     f"(allowed functions: {', '.join(sorted(FUNCTIONS))}){hint}"

@@ -14,17 +14,24 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from engine import Value
 from engine.codegen import graph_source
 from viz.cli import commands
-from viz.cli.expr import FUNCTIONS, ExpressionError, build_expression, parse_assignments
+from viz.cli.expr import (
+    FUNCTIONS,
+    ExpressionError,
+    build_expression,
+    did_you_mean,
+    parse_assignments,
+)
 from viz.cli.usage import (
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
@@ -94,7 +101,23 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(f"{message}{self._suggestion(message)} (see `{self.prog} --help`)")
+
+    def _suggestion(self, message: str) -> str:
+        """' (did you mean ...?)' for a misspelt choice, command or option, else ''."""
+        choice = re.search(r"invalid choice: '(.*?)' \(choose from (.*)\)", message)
+        if choice:
+            allowed = re.findall(r"'([^']*)'", choice.group(2)) or choice.group(2).split(", ")
+            return did_you_mean(choice.group(1), allowed)
+        unknown = re.match(r"unrecognized arguments: (-\S+)", message)
+        if unknown:
+            parsers: list[argparse.ArgumentParser] = [self]
+            for action in self._actions:  # the subcommands' options too: argv may hold any
+                if isinstance(action, argparse._SubParsersAction):
+                    parsers += action.choices.values()
+            options = {o for p in parsers for a in p._actions for o in a.option_strings}
+            return did_you_mean(unknown.group(1).split("=")[0], sorted(options))
+        return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,12 +167,39 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the forward and backward passes as Python (engine.to_source)",
     )
+    add_slide_options(g)
+    g.add_argument(
+        "--aspect",
+        choices=("16:9", "4:3"),
+        default="16:9",
+        help="the page shape of --steps slides (.pdf)",
+    )
     g.set_defaults(run=run_graph)
 
     commands.add_perceptron_parser(sub)
     commands.add_train_parser(sub)
     commands.add_demo_parser(sub)
     return parser
+
+
+def add_slide_options(parser: argparse.ArgumentParser) -> None:
+    """--theme, --fontsize, --dpi and --title: the options every picture takes."""
+    from viz.themes import THEMES
+
+    parser.add_argument("--theme", choices=list(THEMES), default="light", help="colours")
+    parser.add_argument("--fontsize", type=float, default=None, help="text size in points")
+    parser.add_argument(
+        "--dpi", type=float, default=150.0, help="resolution of PNG, GIF and PDF (default 150)"
+    )
+    parser.add_argument("--title", default=None, help="the title of the picture or slides")
+
+
+def check_slide_options(args: argparse.Namespace) -> None:
+    """Refuse a font size or resolution no picture can use, before any work."""
+    if args.fontsize is not None and not 4 <= args.fontsize <= 72:
+        raise UsageError(f"--fontsize must be a number from 4 to 72, got {args.fontsize!r}")
+    if not 36 <= args.dpi <= 600:
+        raise UsageError(f"--dpi must be a number from 36 to 600, got {args.dpi!r}")
 
 
 def run_graph(args: argparse.Namespace) -> None:
@@ -162,6 +212,7 @@ def run_graph(args: argparse.Namespace) -> None:
     from viz.steps import DEFAULT_MAX_STEPS, step_through
 
     check_int(args.precision, "--precision", 1, 17)
+    check_slide_options(args)
     check_int(args.max_side, "--max-side", 100, 32767)
     if args.output is not None:
         check_output(args.output, FORMATS, "-o")
@@ -184,14 +235,27 @@ def run_graph(args: argparse.Namespace) -> None:
         root.backward()
         for name, leaf in leaves.items():
             _check_finite(leaf.grad, f"the gradient d/d{name} of {args.expression!r} at {at}")
-    options = {"rankdir": args.rankdir, "precision": args.precision}
+    options: dict[str, Any] = {
+        "rankdir": args.rankdir,
+        "precision": args.precision,
+        "theme": args.theme,
+    }
     graph = steps = None
     if args.output is not None:
         _check_drawable(root, "-o", DEFAULT_MAX_NODES, labels=args.local_grads)
-        graph = draw_graph(root, show_local_grads=args.local_grads, **options)
+        size = {} if args.fontsize is None else {"fontsize": args.fontsize}
+        graph = draw_graph(
+            root,
+            show_local_grads=args.local_grads,
+            title=args.title or "",
+            dpi=args.dpi,
+            **size,
+            **options,
+        )
     if steps_path is not None:
         _check_drawable(root, "--steps", DEFAULT_MAX_STEPS, labels=True)
-        steps = step_through(root, **options)
+        size = {} if args.fontsize is None else {"fontsize": args.fontsize}
+        steps = step_through(root, **size, **options)
 
     code = graph_source(root, list(leaves.values())) if args.code else None
 
@@ -206,8 +270,15 @@ def run_graph(args: argparse.Namespace) -> None:
         if graph is not None:
             render(graph, args.output, max_side=args.max_side)
         if steps is not None:
-            title = f"Backpropagation through {args.expression}"
-            save_steps(steps, args.steps, title=title, max_side=args.max_side)
+            title = args.title or f"Backpropagation through {args.expression}"
+            save_steps(
+                steps,
+                args.steps,
+                title=title,
+                dpi=args.dpi,
+                aspect=args.aspect,
+                max_side=args.max_side,
+            )
     if graph is not None:
         print(f"wrote {shown(args.output)}")
     if steps is not None:

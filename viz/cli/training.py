@@ -58,12 +58,15 @@ def train_mlp(
     resolution: int = 80,
     say: Callable[[str], None] = print,
     progress: bool | None = None,
+    look: dict[str, Any] | None = None,
+    dpi: float = 120,
 ) -> list[Path]:
     """Train an MLP on 2-D data and write its files (`MLP_FILES`); returns the paths written.
 
     The files are written only after training and both plots succeeded, each whole or
-    not at all (see `nn.files`). The progress bar shows by default only when stderr is
-    a terminal.
+    not at all (see `nn.files`). `look` holds the plots' theme, fontsize and title
+    (None: the defaults); `dpi` is the PNGs' resolution. The progress bar shows by
+    default only when stderr is a terminal.
 
     Raises:
         UsageError: if training overflows or its loss stops being a finite number.
@@ -100,10 +103,19 @@ def train_mlp(
 
     say(f"final loss {history.loss[-1]:.4f}, training accuracy {accuracy(model, X, y):.3f}")
     names = {i: str(c) for i, c in enumerate(classes)}
+    look = dict(look or {})
+    title = look.pop("title", None)
+    look = {k: v for k, v in look.items() if v is not None}
     fig = plot_decision_boundary(
-        model, X, y, resolution=resolution, title=f"MLP on {name}", class_names=names
+        model,
+        X,
+        y,
+        resolution=resolution,
+        title=title or f"MLP on {name}",
+        class_names=names,
+        **look,
     )
-    curves = plot_history(history, title=f"training on {name}")
+    curves = plot_history(history, title=title or f"training on {name}", **look)
     written = [out / file for file in MLP_FILES]
     with undone_on_failure(written, out):
         out.mkdir(parents=True, exist_ok=True)
@@ -113,9 +125,9 @@ def train_mlp(
             json.dumps({"loss": history.loss, "accuracy": history.accuracy}, indent=1) + "\n",
         )
         with atomic_path(written[2]) as tmp:
-            fig.savefig(tmp, dpi=120)
+            fig.savefig(tmp, dpi=dpi)
         with atomic_path(written[3]) as tmp:
-            curves.savefig(tmp, dpi=120)
+            curves.savefig(tmp, dpi=dpi)
     for path in written:
         say(f"wrote {shown(path)}")
     return written

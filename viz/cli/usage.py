@@ -172,7 +172,11 @@ def check_output(path: Path, suffixes: Sequence[str], option: str = "-o") -> Pat
     """
     text = _usable(path, option)
     if path.suffix.lower() not in suffixes:
-        raise UsageError(f"cannot write {text!r}: {option} must end in {', '.join(suffixes)}")
+        dirs = " or be a folder ending in / (DIR/) for numbered PNGs"
+        or_folder = dirs if option == "--steps" else ""
+        raise UsageError(
+            f"cannot write {text!r}: {option} must end in {', '.join(suffixes)}{or_folder}"
+        )
     _check_target(path, option)
     folder = path.parent
     if not _exists(folder, option):
@@ -324,3 +328,13 @@ def _check_target(path: Path, option: str) -> None:
 def _check_writable(folder: Path, option: str) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write in folder {str(folder)!r} ({option}): no permission")
+    try:
+        virtual = os.statvfs(folder).f_blocks == 0  # /proc, /sys: no room for any file
+    except (OSError, AttributeError):  # no statvfs on Windows
+        virtual = False
+    if virtual:
+        raise UsageError(
+            f"cannot write in folder {str(folder)!r} ({option}): it belongs to a file system"
+            f" the kernel makes up (such as /proc or /sys), which holds no new files;"
+            f" choose a folder of your own"
+        )
