@@ -5,7 +5,8 @@ network carries over with the same numbers, in float64:
 
 - `to_torch(model)` gives a `torch.nn.Sequential` of `Linear` layers and activations
   with tracegrad's weights, and `names(model)` says where each tracegrad parameter went
-  (`L1.n0.w2` is `0.weight[0, 2]`, `L1.n0.b` is `0.bias[0]`).
+  (tracegrad counts a neuron's weights from 1 and calls its bias w0, as the notes do:
+  `L1.n0.w3` is `0.weight[0, 2]`, `L1.n0.w0` is `0.bias[0]`).
 - `from_torch(module)` reads such a `Sequential` back into an `nn.MLP`.
 
 PyTorch is an optional extra (`pip install 'tracegrad[torch]'`); it is imported only
@@ -13,7 +14,7 @@ when these functions run, and a clear ImportError says how to install it.
 
     >>> import nn
     >>> model = nn.MLP(2, [3, 1], activation="relu", seed=0)
-    >>> names(model)["L1.n2.w1"], names(model)["L2.n0.b"]
+    >>> names(model)["L1.n2.w2"], names(model)["L2.n0.w0"]
     ('0.weight[2, 1]', '2.bias[0]')
 """
 
