@@ -293,6 +293,27 @@ Stage = tuple[list[list[Value]], list[Value], str]
 _FLOAT_OR_VALUE = {float, Value}
 
 
+def forward_stages(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[list[Value]]:
+    """The fused path of a network: its last stage's outputs for every input of `X`.
+
+    The one hook `nn`'s layers call (see `nn.Module.fused_stages`): each stage is one
+    layer's weight rows, biases and activation, and the result is exactly what calling
+    each neuron on each input gives, `act(dot(row, x, bias=b))` stage by stage: the same
+    nodes and floats (tests/nn/test_composition.py). It makes a layer's nodes with
+    `matvec_batch` (each weight read once per batch) and, under `no_grad()`, computes the
+    in-between numbers as plain floats (`forward_floats`). `X` must hold input vectors of
+    the first stage's width (the caller checks, naming its model).
+    """
+    if not (ACTIVE[0] and no_grad_depth()) or (floats := forward_floats(stages, X)) is None:
+        h: Sequence[Sequence[Any]] = X
+        for rows, biases, activation in stages:
+            z = matvec_batch(rows, h, biases)
+            act = None if activation == "linear" else OPS_BY_NAME[activation].apply
+            h = z if act is None else [list(map(act, zs)) for zs in z]
+        return h  # type: ignore[return-value]
+    return floats
+
+
 def forward_floats(stages: Sequence[Stage], X: Sequence[Sequence[Any]]) -> list[list[Value]] | None:
     """A network's outputs for every input of `X` with plain floats, or None.
 

@@ -47,12 +47,10 @@ Step = Callable[[Sequence[Sequence[float]], Sequence[Any], Optimizer], tuple[flo
 
 
 def check_compilable(model: object) -> None:
-    """Raise TypeError unless `model`'s graph depends on its architecture only."""
-    for cls in (MLP, Layer, Neuron):
-        if isinstance(model, cls):
-            kind = type(model)
-            if kind.forward is cls.forward and kind.__call__ is Module.__call__:
-                return
+    """Raise TypeError unless `model`'s graph depends on its architecture only: it runs
+    the forward its layers describe (the fused path's hook, `Module.fused_stages`)."""
+    if isinstance(model, MLP | Layer | Neuron) and model.fused_stages() is not None:
+        return
     raise TypeError(
         f"compile=True works for nn.MLP, nn.Layer and nn.Neuron, whose graphs depend only"
         f" on their architecture, got {model!r:.80}: a forward of its own may branch on"

@@ -1,11 +1,16 @@
 """Neurons, layers and multi-layer networks built from engine Values.
 
-A neuron is two nodes: the fused weighted sum `engine.dot(w, x, bias=b)` and its
-activation. A layer is a list of neurons reading the same inputs; an MLP chains
-layers. Layers compute all their weighted sums with `engine.matvec_batch`, which makes
-the same nodes as a `dot` per neuron but reads the shared inputs once per point and the
-weights once per batch; a single point is a batch of one. Under `no_grad()` the
-in-between numbers are plain floats (`engine.fast.forward_floats`).
+They compose as they read: `Neuron.forward` is the weighted sum `engine.dot(w, x,
+bias=b)` and its activation (two nodes), `Layer.forward` calls each of its neurons on
+the same inputs, and `MLP.forward` calls each layer on the outputs of the one before.
+
+A batch takes the fused path instead, behind one hook: each class describes itself as
+stages of weight rows (`stages()`), and `Module.forward_batch` hands them to
+`engine.fast.forward_stages`, which makes the very nodes the calls above make with
+`engine.matvec_batch` (each weight read once per batch) and, under `no_grad()`, computes
+the in-between numbers as plain floats. A subclass with a `forward` of its own gets its
+own code for every input (`Module.fused_stages`); tests/nn/test_composition.py proves
+both paths give the same nodes and floats.
 
 Activations: "linear" (none) or the name of any one-input op of the engine's registry
 ("tanh", "relu", "sigmoid", "step", "exp", ..., and ops added with `engine.define_op`).
@@ -30,9 +35,9 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine import OPS_BY_NAME, Value, dot, is_grad_enabled, matvec_batch
+from engine import OPS_BY_NAME, Value, dot
 from engine.checks import check_int
-from engine.fast import Stage, forward_floats
+from engine.fast import Stage
 from engine.ops import one_input_ops
 from nn.module import Module
 
@@ -78,36 +83,8 @@ def _name_parameters(model: Module) -> None:
         p.label = name
 
 
-def _unchanged(model: Module, cls: type[Module]) -> bool:
-    """Whether `model` computes what `cls` does: no subclass replaced forward or __call__."""
-    kind = type(model)
-    return kind.forward is cls.forward and kind.__call__ is Module.__call__
-
-
 def _stage(layer: Layer) -> Stage:
     return [n.w for n in layer.neurons], [n.b for n in layer.neurons], layer.activation
-
-
-def _batch_outputs(
-    stages: list[Stage], X: Sequence[Input], n_in: int, model: Module
-) -> list[list[Value]]:
-    """The last stage's outputs for every input of `X`: `matvec_batch` stage by stage."""
-    if type(X) is not list and type(X) is not tuple:
-        X = list(X)  # read it once: a generator would be used up by the checks below
-    for i, x in enumerate(X):
-        if not hasattr(x, "__len__") or len(x) != n_in:
-            got = f"{len(x)} inputs" if hasattr(x, "__len__") else type(x).__name__
-            raise ValueError(f"{model!r} expects {n_in} inputs, got {got} in X[{i}]: {x!r:.80}")
-    if not is_grad_enabled():
-        floats = forward_floats(stages, X)
-        if floats is not None:
-            return floats
-    h: Sequence[Input] = X
-    for rows, biases, activation in stages:
-        z = matvec_batch(rows, h, biases)
-        act = _activation_fn(activation)
-        h = z if act is None else [list(map(act, zs)) for zs in z]
-    return h  # type: ignore[return-value]
 
 
 def _only(outputs: list[Value], model: Module) -> Value:
@@ -162,16 +139,12 @@ class Neuron(Module):
         z = dot(self.w, x, bias=self.b)
         return z if self._act is None else self._act(z)
 
-    def forward_batch(self, X: Sequence[Input]) -> list[Value]:
-        """`[self(x) for x in X]`, the weights read once for the whole batch.
+    FUSED_FORWARD = forward  # what stages() below describes
+    ONE_OUTPUT = True
 
-        Raises:
-            ValueError: naming the first input of `X` with the wrong length.
-        """
-        if not _unchanged(self, Neuron):
-            return super().forward_batch(X)  # a subclass's own forward, point by point
-        stage = ([self.w], [self.b], self.activation)
-        return [out[0] for out in _batch_outputs([stage], X, self.n_in, self)]
+    def stages(self) -> list[Stage]:
+        """One stage of one row: how `forward_batch` runs this neuron on a whole batch."""
+        return [([self.w], [self.b], self.activation)]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """The weights `w1 .. w{n_in}` (`w{i}` multiplies input i, counted from 1, as the
@@ -219,20 +192,19 @@ class Layer(Module):
         )
 
     def forward(self, x: Input) -> list[Value]:
-        """The outputs of every neuron, in order."""
+        """The outputs of every neuron, in order: each neuron on the same inputs."""
         if len(x) != self.n_in:
             raise ValueError(f"Layer expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
-        return _batch_outputs([_stage(self)], [x], self.n_in, self)[0]
+        return [neuron(x) for neuron in self.neurons]
 
-    def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
-        """`[self(x) for x in X]`, each weight read once for the whole batch.
+    FUSED_FORWARD = forward  # what stages() below describes
 
-        Raises:
-            ValueError: naming the first input of `X` with the wrong length.
-        """
-        if not _unchanged(self, Layer):
-            return super().forward_batch(X)  # a subclass's own forward, point by point
-        return _batch_outputs([_stage(self)], X, self.n_in, self)
+    def stages(self) -> list[Stage] | None:
+        """One stage, the neurons' weight rows: how `forward_batch` runs the layer on a
+        whole batch (None if a neuron runs a forward of its own)."""
+        if any(n.fused_stages() is None for n in self.neurons):
+            return None
+        return [_stage(self)]
 
     def scalar(self, x: Input) -> Value:
         """The single output of a one-neuron layer as a Value (see `MLP.scalar`)."""
@@ -323,26 +295,26 @@ class MLP(Module):
         return _only(self.forward(x), self)
 
     def forward(self, x: Input) -> list[Value]:
-        """The outputs of the last layer for the inputs `x`."""
+        """The outputs of the last layer: each layer on the outputs of the one before."""
         if len(x) != self.n_in:
             raise ValueError(f"MLP expects {self.n_in} inputs, got {len(x)}: {x!r:.80}")
-        return _batch_outputs([_stage(layer) for layer in self.layers], [x], self.n_in, self)[0]
+        h: Input = x
+        for layer in self.layers:
+            h = layer(h)
+        return h  # type: ignore[return-value]
 
-    def forward_batch(self, X: Sequence[Input]) -> list[list[Value]]:
-        """`[self(x) for x in X]`, each weight read once per batch: how `fit` runs a batch.
+    FUSED_FORWARD = forward  # what stages() below describes
 
-        Raises:
-            ValueError: naming the first input of `X` with the wrong length.
-
-        Example:
-            >>> model = MLP(2, [3, 1], seed=0)
-            >>> X = [[0.5, -1.0], [2.0, 0.0]]
-            >>> [out[0].data for out in model.forward_batch(X)] == [model(x)[0].data for x in X]
-            True
-        """
-        if not _unchanged(self, MLP):
-            return super().forward_batch(X)  # a subclass's own forward, point by point
-        return _batch_outputs([_stage(layer) for layer in self.layers], X, self.n_in, self)
+    def stages(self) -> list[Stage] | None:
+        """One stage per layer: how `forward_batch` runs the network on a whole batch
+        (None if a layer runs a forward of its own)."""
+        stages: list[Stage] = []
+        for layer in self.layers:
+            own = layer.fused_stages()
+            if own is None:
+                return None
+            stages += own
+        return stages
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`L{k}.n{j}.w{i}` and `L{k}.n{j}.w0` (the bias), layer by layer (from 1)."""

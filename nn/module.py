@@ -15,9 +15,10 @@ import re
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from engine import Value
+from engine.fast import Stage, forward_stages
 from nn._report import problem_list, short_repr
 from nn.files import write_text
 
@@ -92,12 +93,43 @@ class Module:
     def forward_batch(self, X: Sequence[Any]) -> list[Any]:
         """The outputs for every input of `X`, in order: the same as `[self(x) for x in X]`.
 
-        `Neuron`, `Layer` and `MLP` override it to share work across the batch (each
-        weight is read once per batch instead of once per input); the graphs they
-        build are the same. A subclass that overrides `forward` or `__call__` gets this
-        loop, so its own code is always what runs.
+        Where the model describes itself as layers of weights (`fused_stages()`, as
+        `Neuron`, `Layer` and `MLP` do), the whole batch goes through
+        `engine.fast.forward_stages`, which reads each weight once per batch and builds
+        the very nodes `self(x)` builds; otherwise, this loop.
         """
-        return [self(x) for x in X]
+        stages = self.fused_stages()
+        if stages is None:
+            return [self(x) for x in X]
+        if type(X) is not list and type(X) is not tuple:
+            X = list(X)  # read it once: a generator would be used up by the checks below
+        n_in = len(stages[0][0][0])
+        for i, x in enumerate(X):
+            if not hasattr(x, "__len__") or len(x) != n_in:
+                got = f"{len(x)} inputs" if hasattr(x, "__len__") else type(x).__name__
+                raise ValueError(f"{self!r} expects {n_in} inputs, got {got} in X[{i}]: {x!r:.80}")
+        outs = forward_stages(stages, X)
+        return [out[0] for out in outs] if self.ONE_OUTPUT else outs
+
+    # ---------------------------------------------------------- the fused path's hook
+
+    FUSED_FORWARD: ClassVar[Any] = None
+    """The `forward` that `stages()` describes (set by the class that defines both)."""
+    ONE_OUTPUT: ClassVar[bool] = False
+    """Whether `forward` returns one Value rather than a list (a `Neuron`)."""
+
+    def stages(self) -> list[Stage] | None:
+        """The model as layers (weight rows, biases, activation), or None: no fused path."""
+        return None
+
+    def fused_stages(self) -> list[Stage] | None:
+        """The one hook of the fused path: `stages()`, when the `forward` that runs is
+        the one they describe; None for a subclass with a `forward` or `__call__` of its
+        own, whose own code then runs for every input (and `compile=True` refuses it)."""
+        kind = type(self)
+        if kind.forward is not kind.FUSED_FORWARD or kind.__call__ is not Module.__call__:
+            return None
+        return self.stages()
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with a dotted name, in a stable order."""
