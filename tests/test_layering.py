@@ -18,6 +18,24 @@ ALLOWED = {"engine": {"engine"}, "nn": {"engine", "nn"}, "viz": OURS}
 HEAVY = {"graphviz", "matplotlib", "hypothesis", "tqdm", "numpy", "IPython"}
 
 
+BY_NAME = {"import_module", "__import__"}  # importlib.import_module("x"), __import__("x")
+
+
+def names_imported(node: ast.AST) -> list[str]:
+    """The modules one node imports: by statement, or by name as a string in a call."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return [node.module]
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        first = node.args[0]
+        if called in BY_NAME and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return [first.value]
+    return []
+
+
 def imported_modules(package: str) -> list[tuple[str, str, bool]]:
     """(file, top-level module name, imported at module level?) for every import."""
     found = []
@@ -25,14 +43,25 @@ def imported_modules(package: str) -> list[tuple[str, str, bool]]:
         tree = ast.parse(path.read_text(), filename=str(path))
         top_level = {id(node) for node in tree.body}
         for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            for name in names:
+            for name in names_imported(node):
                 found.append((path.name, name.split(".")[0], id(node) in top_level))
     return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import viz.display", ["viz.display"]),
+        ("from viz import draw", ["viz"]),
+        ("importlib.import_module('viz.display')", ["viz.display"]),
+        ("from importlib import import_module\nimport_module('viz')", ["importlib", "viz"]),
+        ("__import__('viz.display')", ["viz.display"]),
+        ("importlib.import_module(name)", []),  # a name not written down cannot be checked
+    ],
+)
+def test_imports_made_by_name_are_seen(source: str, expected: list[str]) -> None:
+    tree = ast.parse(source)
+    assert [name for node in ast.walk(tree) for name in names_imported(node)] == expected
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
