@@ -39,10 +39,11 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
 INSTALL_DOT = (
-    "Graphviz's `dot` program is needed to write SVG, PNG or PDF files but was not found "
-    "on PATH. Install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
-    "`brew install graphviz` (macOS), `conda install graphviz`, or see "
-    "https://graphviz.org/download/ . Writing a .dot file works without it."
+    "Graphviz's `dot` program is needed to write SVG, PNG, PDF or GIF pictures but was not "
+    "found on PATH; install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
+    "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` then reopen the "
+    "terminal (Windows), or `conda install -c conda-forge graphviz` (conda); "
+    "writing a .dot file works without it."
 )
 
 

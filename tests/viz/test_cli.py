@@ -218,13 +218,22 @@ def test_graph_checks_the_output_path_first(
     assert code == 2 and message in err
 
 
-def test_missing_dot_program_says_how_to_install_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "args", [["-o", "f.svg"], ["-o", "f.png"], ["-o", "f.pdf"], ["--steps", "f.gif"]]
+)
+def test_missing_dot_program_says_how_to_install_it_in_one_line(
+    args: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PATH", "")
-    code, _, err = run(["graph", "x*2", "x=1", "-o", str(tmp_path / "f.svg")], capsys)
-    assert code == 1
-    assert "apt-get install graphviz" in err and "brew install graphviz" in err
+    target = tmp_path / args[1]
+    code, _, err = run(["graph", "x*2", "x=1", args[0], str(target)], capsys)
+    assert code == 1 and not target.exists()
+    assert len(err.strip().splitlines()) == 1, err
+    for command in ("apt-get install graphviz", "brew install", "winget install", "conda install"):
+        assert command in err
 
 
 @pytest.mark.parametrize("command", [[], ["graph"], ["perceptron"], ["train"], ["demo"]])

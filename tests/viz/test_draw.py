@@ -213,9 +213,19 @@ def test_render_without_dot_says_how_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", "")
-    with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
-        render(Value(1.0) * 2, tmp_path / "f.svg")
-    assert not (tmp_path / "f.svg").exists()
+    for suffix in (".svg", ".png", ".pdf"):
+        with pytest.raises(DotNotFoundError) as caught:
+            render(Value(1.0) * 2, tmp_path / f"f{suffix}")
+        assert not (tmp_path / f"f{suffix}").exists()
+    message = str(caught.value)
+    assert "\n" not in message
+    for command in (
+        "sudo apt-get install graphviz",  # Debian/Ubuntu
+        "brew install graphviz",  # macOS
+        "winget install Graphviz.Graphviz",  # Windows
+        "conda install -c conda-forge graphviz",  # conda
+    ):
+        assert f"`{command}`" in message
 
 
 def test_render_rejects_an_unknown_extension(tmp_path: Path) -> None:
