@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 from engine import Value
 from engine.codegen import graph_source
 from viz.cli import commands
+from viz.cli.doctor import add_doctor_parser
 from viz.cli.expr import (
     FUNCTIONS,
     ExpressionError,
@@ -179,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_perceptron_parser(sub)
     commands.add_train_parser(sub)
     commands.add_demo_parser(sub)
+    add_doctor_parser(sub)
     return parser
 
 
