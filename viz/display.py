@@ -19,11 +19,13 @@ from viz.frames import Step
 from viz.page import steps_page
 from viz.steps import step_through
 from viz.walk import GraphTooLargeError
+from viz.wasm import graph_html
 
 #: Graphs with more boxes than this display as text: laying out and showing a large
 #: graph every time a cell ends with a Value would make the notebook slow and long.
 DISPLAY_MAX_NODES = 150
 SVG = "image/svg+xml"
+HTML = "text/html"
 
 
 def value_mimebundle(
@@ -42,10 +44,11 @@ def value_mimebundle(
         max_nodes: above this many boxes, show the repr only.
 
     Returns:
-        {"image/svg+xml": the graph, "text/plain": repr(value)}, or only the
-        "text/plain" entry when the graph is larger than `max_nodes`, when
-        Graphviz's `dot` (or the graphviz package) is missing or fails, or when SVG
-        is not wanted.
+        {"image/svg+xml": the graph, "text/plain": repr(value)}; where Graphviz's
+        `dot` is missing, {"text/html": a snippet that draws the same DOT text in the
+        browser (`viz.wasm`), "text/plain": ...}; only the "text/plain" entry when
+        the graph is larger than `max_nodes`, when the graphviz package is missing or
+        `dot` fails, or when neither SVG nor HTML is wanted.
 
     Raises:
         TypeError: if `value` is not a Value.
@@ -59,14 +62,25 @@ def value_mimebundle(
     if not isinstance(value, Value):
         raise TypeError(f"value_mimebundle() needs a Value, got {value!r}")
     bundle = {"text/plain": repr(value)}
-    if (include is not None and SVG not in include) or (exclude is not None and SVG in exclude):
+    if not wanted(SVG, include, exclude) and not wanted(HTML, include, exclude):
         return bundle
     try:
-        svg = pipe(draw_graph(value, max_nodes=max_nodes), "svg").decode("utf-8")
-    except (GraphTooLargeError, DotNotFoundError, ImportError, subprocess.SubprocessError):
+        graph = draw_graph(value, max_nodes=max_nodes)
+        svg = pipe(graph, "svg").decode("utf-8")
+    except DotNotFoundError:  # the browser draws the same DOT text with Graphviz in WebAssembly
+        if wanted(HTML, include, exclude):
+            bundle[HTML] = graph_html(graph.source)
         return bundle
-    bundle[SVG] = svg[svg.find("<svg") :]
+    except (GraphTooLargeError, ImportError, subprocess.SubprocessError):
+        return bundle
+    if wanted(SVG, include, exclude):
+        bundle[SVG] = svg[svg.find("<svg") :]
     return bundle
+
+
+def wanted(mime: str, include: Collection[str] | None, exclude: Collection[str] | None) -> bool:
+    """Whether the front end asked for `mime` (Jupyter's include/exclude arguments)."""
+    return (include is None or mime in include) and (exclude is None or mime not in exclude)
 
 
 class StepsWidget:

@@ -31,6 +31,7 @@ from viz.walk import (
     forward_order,
     walk,
 )
+from viz.wasm import digraph_class
 
 if TYPE_CHECKING:
     import graphviz
@@ -256,7 +257,6 @@ def build_digraph(
     Raises:
         GraphTooLargeError: if the layout would be slow (`viz.layout.check_layout`).
     """
-    import graphviz
 
     labels = [edge_label(i, edge) for i, edge in enumerate(view.edges)]
     labelled = frame is not None or any(labels)  # a frame gives every edge a label
@@ -266,7 +266,7 @@ def build_digraph(
     fills = fills or {}
     notes = notes or {}
     edge_colors = edge_colors or {}
-    g = graphviz.Digraph("tracegrad")
+    g = digraph_class()("tracegrad")  # shown by the browser where `dot` is missing
     # Graph attributes go in graph_attr (not a body statement), so a copy of the
     # Digraph can be laid out in another direction by changing `rankdir` alone.
     g.graph_attr.update(rankdir=rankdir, fontname=style.FONT, bgcolor=theme.background)

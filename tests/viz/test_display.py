@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from engine import Value
 from tests.viz.test_draw import figure5
 from viz.display import DISPLAY_MAX_NODES, steps_widget, value_mimebundle
+from viz.draw import draw_graph
 from viz.steps import step_through
 
 
@@ -38,10 +40,16 @@ def test_a_graph_over_the_limit_displays_as_text_only() -> None:
     assert value_mimebundle(chain(5), max_nodes=4) == {"text/plain": repr(chain(5))}
 
 
-def test_without_dot_a_value_displays_as_text_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_dot_a_value_is_drawn_by_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "")
     x = Value(2.0, "x") * 3
-    assert value_mimebundle(x) == {"text/plain": "Value(data=6.0)"}
+    bundle = value_mimebundle(x)
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/plain"] == "Value(data=6.0)"
+    # The same DOT text dot would get, as a JSON string the browser's Graphviz lays out.
+    assert json.dumps(draw_graph(x).source) in bundle["text/html"]
+    assert "renderSVGElement" in bundle["text/html"]
+    assert value_mimebundle(x, exclude={"text/html"}) == {"text/plain": "Value(data=6.0)"}
 
 
 def test_the_front_end_can_ask_for_text_alone() -> None:
@@ -76,3 +84,22 @@ def test_the_widget_needs_frames_and_a_sane_height() -> None:
         steps_widget([])
     with pytest.raises(ValueError, match="height must be an int of at least 100"):
         steps_widget(Value(1.0) * 2, height=10)
+
+
+def test_without_dot_a_drawn_graph_is_drawn_by_the_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    f, _ = figure5()
+    f.backward()
+    graph = draw_graph(f)
+    monkeypatch.setenv("PATH", "")
+    bundle = graph._repr_mimebundle_()
+    assert list(bundle) == ["text/html"]
+    assert json.dumps(graph.source) in bundle["text/html"]
+    assert json.dumps(graph.copy().source) in graph.copy()._repr_mimebundle_()["text/html"]
+
+
+@pytest.mark.dot
+def test_with_dot_a_drawn_graph_displays_as_graphviz_made_it() -> None:
+    graph = draw_graph(Value(2.0, "x") * 3)
+    assert list(graph._repr_mimebundle_()) == ["image/svg+xml"]
