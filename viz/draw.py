@@ -44,7 +44,7 @@ INSTALL_DOT = (
     "found on PATH; install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), "
     "`brew install graphviz` (macOS), `winget install Graphviz.Graphviz` then reopen the "
     "terminal (Windows), or `conda install -c conda-forge graphviz` (conda); "
-    "writing a .dot file works without it."
+    "without it, .dot files and the graphs a notebook shows still work."
 )
 
 

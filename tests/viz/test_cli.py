@@ -234,6 +234,7 @@ def test_missing_dot_program_says_how_to_install_it_in_one_line(
     assert len(err.strip().splitlines()) == 1, err
     for command in ("apt-get install graphviz", "brew install", "winget install", "conda install"):
         assert command in err
+    assert "the graphs a notebook shows still work" in err
 
 
 @pytest.mark.parametrize("command", [[], ["graph"], ["perceptron"], ["train"], ["demo"]])

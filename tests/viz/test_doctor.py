@@ -48,13 +48,16 @@ def test_without_dot_the_fix_is_this_systems_install_command(
     assert found["graph files (.svg, .png, .pdf)"] == command
     assert found["step-throughs as GIF/PDF (--steps f.gif)"] == command
     assert "plots (training curves, regions)" not in found
+    assert not any(feature.startswith("notebook display") for feature in found)
 
 
 def test_each_missing_package_names_its_pip_command() -> None:
     found = fixes(False, {"matplotlib", "tqdm", "ipykernel", "graphviz"}, "Linux", False)
     assert found == {
         "graph files (.svg, .png, .pdf)": "python -m pip install graphviz",
-        "notebook display of graphs": "python -m pip install jupyterlab",
+        "notebook display of graphs (dot, or Graphviz in WebAssembly without it)": (
+            "python -m pip install jupyterlab"
+        ),
         "step-throughs as GIF/PDF (--steps f.gif)": "python -m pip install graphviz",
         "plots (training curves, regions)": "python -m pip install matplotlib",
         "progress bars": "python -m pip install tqdm",

@@ -86,10 +86,10 @@ def diagnose(
         Check("graph files (.svg, .png, .pdf)", pictures, "Graphviz's dot", pictures_fix),
         Check(".dot files", True, "nothing"),
         Check(
-            "notebook display of graphs",
-            notebook and pictures,
-            "Jupyter and Graphviz's dot",
-            f"{PIP} jupyterlab" if not notebook else pictures_fix,
+            "notebook display of graphs (dot, or Graphviz in WebAssembly without it)",
+            notebook,
+            "Jupyter",
+            f"{PIP} jupyterlab",
         ),
         Check(
             "step-throughs as GIF/PDF (--steps f.gif)",
