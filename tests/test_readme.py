@@ -37,3 +37,14 @@ def test_readme_example_runs_as_shown(index: int) -> None:
         for name in set(OPS_BY_NAME) - before:  # ops an example defined
             remove_op(name)
     assert runner.failures == 0, f"README example {index} failed (see the output above)"
+
+
+def test_shell_blocks_say_where_tracegrad_comes_from() -> None:
+    """A bare `tracegrad` only after the block activates the venv (it is .venv/bin/tracegrad)."""
+    blocks = re.findall(r"^```bash\n(.*?)^```", README.read_text(), re.M | re.S)
+    assert blocks
+    for block in blocks:
+        activated = False
+        for line in block.splitlines():
+            activated = activated or line.startswith("source .venv/bin/activate")
+            assert activated or not line.startswith("tracegrad "), line

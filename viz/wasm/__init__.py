@@ -18,6 +18,7 @@ import itertools
 import json
 import os
 import re
+import sys
 import threading
 from importlib import resources
 from typing import Any
@@ -86,7 +87,8 @@ def graph_html(dot_source: str, *, with_library: bool | None = None) -> str:
     Args:
         dot_source: the graph's DOT text (a Digraph's `.source`).
         with_library: put the 1.3 MB library in the snippet (True), leave it out (False),
-            or, with None, put it in the first snippet this process makes only.
+            or, with None, put it in the first snippet this process makes only (in every
+            one on Colab, whose outputs are frames of their own).
 
     Returns:
         A <div> that shows "drawing the graph..." until the script replaces it with the SVG.
@@ -104,7 +106,8 @@ def graph_html(dot_source: str, *, with_library: bool | None = None) -> str:
         raise TypeError(f"dot_source: expected the DOT text as a str, got {dot_source!r}")
     with _lock:
         if with_library is None:
-            with_library, _sent = not _sent, True
+            # Colab shows each output in a frame of its own: there every snippet needs it.
+            with_library, _sent = not _sent or "google.colab" in sys.modules, True
         box_id = f"tracegrad-graph-{os.getpid()}-{next(_ids)}"
     load = _LOAD.format(library=library()) if with_library else ""
     draw = _DRAW.format(box_id=json.dumps(box_id), source=json.dumps(dot_source))
