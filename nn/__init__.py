@@ -27,6 +27,7 @@ from nn.data import (
     xor,
 )
 from nn.features import add_bias, polynomial_features
+from nn.history import History
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
     cross_entropy,
@@ -43,7 +44,7 @@ from nn.metrics import accuracy, predict
 from nn.module import Module, StateDictError
 from nn.optim import OPTIMIZERS, SGD, Adam, Optimizer, RMSprop, make_optimizer
 from nn.perceptron import ConvergenceWarning, MulticlassPerceptron, NotFittedError, Perceptron
-from nn.train import History, compile_step, fit, train_step
+from nn.train import compile_step, fit, train_step
 
 __all__ = [
     "MLP",

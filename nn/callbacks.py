@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nn.train import History
+    from nn.history import History
 
 __all__ = ["Callback", "EarlyStopping", "Record"]
 
