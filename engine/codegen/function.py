@@ -124,10 +124,10 @@ def _unused(made: list[Any], root: Value, inputs: list[Value]) -> list[Value]:
     # A node depends on an input if one of its parents is an input or such a node.
     depends = {id(v) for v in inputs}
     out = []
-    for v in construction_order(candidates):
+    for v in construction_order(candidates):  # their ancestors too, used ones among them
         if any(id(p) in depends for p in v.parents):
             depends.add(id(v))
-            if id(v) in nodes:
+            if id(v) in nodes and id(v) not in used:
                 out.append(v)
     return out
 
