@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nn.layers import MLP, Layer, Neuron
+from engine.fast import Stage
+from nn.layers import MLP
 from nn.module import Module
 
 __all__ = ["TORCH_ACTIVATIONS", "from_torch", "names", "to_torch"]
@@ -42,31 +43,24 @@ def _torch() -> Any:
     return torch
 
 
-def _layers(model: Module) -> list[Layer]:
-    """The layers of a tracegrad model, first to last."""
-    if isinstance(model, MLP):
-        return list(model.layers)
-    if isinstance(model, Layer):
-        return [model]
-    if isinstance(model, Neuron):
-        layer = Layer.__new__(Layer)  # a one-neuron layer around it, for reading only
-        layer.n_in, layer.n_out, layer.activation = model.n_in, 1, model.activation
-        layer.neurons = [model]
-        return [layer]
-    raise TypeError(f"to_torch needs an nn.MLP, nn.Layer or nn.Neuron, got {model!r:.80}")
-
-
-def _plan(model: Module) -> list[tuple[Layer, int, int | None]]:
-    """Each layer with the index of its Linear and of its activation in the Sequential."""
+def _plan(model: Module) -> list[tuple[Stage, int, int | None]]:
+    """The model's layers as the fused path describes them (`Module.fused_stages`), each
+    with the index of its Linear and of its activation in the Sequential."""
+    stages = model.fused_stages() if isinstance(model, Module) else None
+    if stages is None:
+        raise TypeError(
+            "to_torch needs an nn.MLP, nn.Layer or nn.Neuron running its own forward,"
+            f" got {model!r:.80}"
+        )
     plan, index = [], 0
-    for k, layer in enumerate(_layers(model)):
-        act = layer.activation
+    for k, stage in enumerate(stages):
+        act = stage[2]
         if act != "linear" and act not in TORCH_ACTIVATIONS:
             raise ValueError(
                 f"layer {k + 1}'s activation {act!r} has no torch.nn module here"
                 f" (expected one of 'linear', {', '.join(map(repr, TORCH_ACTIVATIONS))})"
             )
-        plan.append((layer, index, None if act == "linear" else index + 1))
+        plan.append((stage, index, None if act == "linear" else index + 1))
         index += 1 if act == "linear" else 2
     return plan
 
@@ -74,13 +68,12 @@ def _plan(model: Module) -> list[tuple[Layer, int, int | None]]:
 def names(model: Module) -> dict[str, str]:
     """Where each of `model`'s parameters is in `to_torch(model)`, by tracegrad name."""
     out: dict[str, str] = {}
-    own = dict(model.named_parameters())
-    ids = {id(p): name for name, p in own.items()}
-    for layer, linear, _ in _plan(model):
-        for j, neuron in enumerate(layer.neurons):
-            for i, w in enumerate(neuron.w):
+    ids = {id(p): name for name, p in model.named_parameters()}
+    for (rows, biases, _), linear, _ in _plan(model):
+        for j, (row, bias) in enumerate(zip(rows, biases)):
+            for i, w in enumerate(row):
                 out[ids[id(w)]] = f"{linear}.weight[{j}, {i}]"
-            out[ids[id(neuron.b)]] = f"{linear}.bias[{j}]"
+            out[ids[id(bias)]] = f"{linear}.bias[{j}]"
     return out
 
 
@@ -89,7 +82,8 @@ def to_torch(model: Module) -> Any:
 
     Args:
         model: an `nn.MLP`, `nn.Layer` or `nn.Neuron` with activations "linear",
-            "relu", "tanh" or "sigmoid".
+            "relu", "tanh" or "sigmoid" (read through its fused path's description, so
+            a subclass with a forward of its own is refused: torch would not run it).
 
     Returns:
         A `torch.nn.Sequential` of `Linear` layers (float64), each followed by its
@@ -103,15 +97,15 @@ def to_torch(model: Module) -> Any:
     torch = _torch()
     modules = []
     with torch.no_grad():
-        for layer, _, act in _plan(model):
-            linear = torch.nn.Linear(layer.n_in, len(layer.neurons), dtype=torch.float64)
+        for (rows, biases, activation), _, act in _plan(model):
+            linear = torch.nn.Linear(len(rows[0]), len(rows), dtype=torch.float64)
             linear.weight.copy_(
-                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+                torch.tensor([[w.data for w in row] for row in rows], dtype=torch.float64)
             )
-            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+            linear.bias.copy_(torch.tensor([b.data for b in biases], dtype=torch.float64))
             modules.append(linear)
             if act is not None:
-                modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[layer.activation])())
+                modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[activation])())
     return torch.nn.Sequential(*modules)
 
 

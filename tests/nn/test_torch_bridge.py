@@ -140,3 +140,24 @@ def test_training_50_steps_gives_the_same_losses_and_gradients_as_torch(optimize
         opt.step()
     final = [p.data for p in model.parameters()]
     assert all(close(a, torch_value(module, w), 1.0) for a, w in zip(final, order))
+
+
+def test_to_torch_refuses_a_model_whose_forward_torch_would_not_run() -> None:
+    class Doubled(MLP):
+        def forward(self, x: Any) -> Any:
+            return [o * 2.0 for o in super().forward(x)]
+
+    with pytest.raises(TypeError, match="running its own forward"):
+        nn.to_torch(Doubled(2, [3, 1]))
+    with pytest.raises(TypeError, match="running its own forward"):
+        nn.to_torch("not a model")
+
+
+@pytest.mark.parametrize("model", [nn.Neuron(3, "relu", seed=1), nn.Layer(3, 2, "tanh", seed=1)])
+def test_neurons_and_layers_go_to_torch_too(model: Any) -> None:
+    module = nn.to_torch(model)
+    x = [0.5, -1.0, 2.0]
+    ours = model(x)
+    ours = [o.data for o in (ours if isinstance(ours, list) else [ours])]
+    theirs = module(torch.tensor([x], dtype=torch.float64))[0].tolist()
+    assert all(close(a, b, 1.0) for a, b in zip(ours, theirs, strict=True))
