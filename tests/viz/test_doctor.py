@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import platform
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +22,15 @@ def fixes(missing_program: bool, missing: set[str], system: str, conda: bool) ->
         has=lambda module: module not in missing,
         system=system,
         conda=conda,
+        pyodide=lambda: "pyodide" not in missing,
     )
     return {c.feature: c.fix for c in checks if not c.ok}
 
 
 def test_with_everything_installed_every_feature_works() -> None:
-    checks = diagnose(which=lambda name: "/usr/bin/dot", has=everything, system="Linux")
+    checks = diagnose(
+        which=lambda name: "/usr/bin/dot", has=everything, system="Linux", pyodide=lambda: True
+    )
     assert all(c.ok for c in checks)
     assert "MISSING" not in report(checks)
 
@@ -62,6 +67,15 @@ def test_each_missing_package_names_its_pip_command() -> None:
         "plots (training curves, regions)": "python -m pip install matplotlib",
         "progress bars": "python -m pip install tqdm",
     }
+
+
+def test_the_playground_needs_pyodide_and_says_which() -> None:
+    found = fixes(False, {"pyodide"}, "Linux", False)
+    assert found == {
+        "the playground (tracegrad playground -o site/)": "npm install pyodide@314.0.8"
+    }
+    package = json.loads((Path(__file__).parents[2] / "package.json").read_text())
+    assert package["dependencies"]["pyodide"] == "314.0.8"  # the version the fix names
 
 
 def test_the_command_prints_python_and_tracegrad_versions(

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+from viz.playground.site import PYODIDE_VERSION
+
 PIP = "python -m pip install"
 
 
@@ -63,6 +65,7 @@ def diagnose(
     has: Callable[[str], bool] = _has,
     system: str | None = None,
     conda: bool | None = None,
+    pyodide: Callable[[], bool] | None = None,
 ) -> list[Check]:
     """Check each feature of tracegrad on this machine.
 
@@ -71,6 +74,7 @@ def diagnose(
         has: tells whether a Python module can be imported.
         system: the operating system's name, as `platform.system()` gives it.
         conda: whether Python runs in a conda environment (None: look at CONDA_PREFIX).
+        pyodide: tells whether the playground finds a copy of Pyodide (None: look).
 
     Returns:
         One `Check` per feature, in the order the doctor prints them.
@@ -101,7 +105,23 @@ def diagnose(
             "plots (training curves, regions)", has("matplotlib"), "matplotlib", f"{PIP} matplotlib"
         ),
         Check("progress bars", has("tqdm"), "tqdm", f"{PIP} tqdm"),
+        Check(
+            "the playground (tracegrad playground -o site/)",
+            (pyodide or _finds_pyodide)(),
+            "Pyodide from npm, or --pyodide-url",
+            f"npm install pyodide@{PYODIDE_VERSION}",
+        ),
     ]
+
+
+def _finds_pyodide() -> bool:
+    from viz.playground import PyodideNotFoundError, find_pyodide
+
+    try:
+        find_pyodide()
+    except PyodideNotFoundError:
+        return False
+    return True
 
 
 def report(checks: list[Check]) -> str:

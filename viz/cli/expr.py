@@ -108,28 +108,8 @@ def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, 
         >>> f.label, [p.label for p in f.parents], [p.label for p in f.parents[0].parents]
         ('f', ['h + i', 'z'], ['h', 'i'])
     """
-    if not isinstance(text, str):
-        raise ExpressionError(f"the expression must be text, got {text!r}")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"the expression is {len(text)} characters long, more than {MAX_LENGTH}"
-        )
-    if not text.strip():
-        raise ExpressionError("the expression is empty")
+    tree = _parse(text)
     source = text.strip()
-    try:
-        tree = ast.parse(source, mode="exec")
-    except SyntaxError as e:
-        juxtaposed = re.search(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", source)
-        hint = ""
-        if juxtaposed and not re.fullmatch(r"[eE][+-]?\d*|[jJ]", juxtaposed.group(2)):
-            number, name = juxtaposed.groups()
-            hint = f": a product needs its *, as in {number}*{name} for {number}{name}"
-        raise ExpressionError(
-            f"syntax error in {text!r}: {e.msg} (column {e.offset}){hint}"
-        ) from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"the expression is nested too deeply: {text[:40]!r}...") from None
     program = _statements(tree, source)
     inputs, never_used = _inputs(program, source, variables)
     unknown = sorted(n for n in inputs if n not in variables)
@@ -163,6 +143,48 @@ def build_expression(text: str, variables: Mapping[str, float]) -> tuple[Value, 
     if not isinstance(root, Value):
         raise ExpressionError(f"{text!r} has no variables: nothing to differentiate")
     return root, leaves
+
+
+def input_names(text: str) -> list[str]:
+    """The names `text` reads without assigning them: the values `build_expression` needs.
+
+    Raises:
+        ExpressionError: for everything `build_expression` refuses before computing.
+
+    Example:
+        >>> input_names("h = x + y; i = x * y; f = (h + i) * z")
+        ['x', 'y', 'z']
+    """
+    program = _statements(_parse(text), text.strip())
+    inputs, _ = _inputs(program, text.strip(), {})
+    return sorted(inputs)
+
+
+def _parse(text: str) -> ast.Module:
+    """`text` parsed as Python statements (never run), or an ExpressionError that explains."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"the expression must be text, got {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long, more than {MAX_LENGTH}"
+        )
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    source = text.strip()
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError as e:
+        juxtaposed = re.search(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", source)
+        hint = ""
+        if juxtaposed and not re.fullmatch(r"[eE][+-]?\d*|[jJ]", juxtaposed.group(2)):
+            number, name = juxtaposed.groups()
+            hint = f": a product needs its *, as in {number}*{name} for {number}{name}"
+        raise ExpressionError(
+            f"syntax error in {text!r}: {e.msg} (column {e.offset}){hint}"
+        ) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(f"the expression is nested too deeply: {text[:40]!r}...") from None
+    return tree
 
 
 def _statements(tree: ast.Module, text: str) -> list[tuple[str | None, ast.expr]]:

@@ -33,6 +33,7 @@ from viz.cli.expr import (
     did_you_mean,
     parse_assignments,
 )
+from viz.cli.playground import add_playground_parser
 from viz.cli.usage import (
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_perceptron_parser(sub)
     commands.add_train_parser(sub)
     commands.add_demo_parser(sub)
+    add_playground_parser(sub)
     add_doctor_parser(sub)
     return parser
 

@@ -1,0 +1,174 @@
+"""The playground, built, served on 127.0.0.1 and driven in headless Chromium (issue 21).
+
+`tracegrad playground` writes the site with the Pyodide that `npm ci` put in
+node_modules/; a static server serves it; Playwright drives Debian's Chromium through
+what a student does: Figure 5 of the notes on opening, stepping to the last step, a bad
+expression, a link that carries an example, and training a network. Screenshots go to
+$TRACEGRAD_SCREENSHOTS when it is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.browser.chromium import chromium
+from viz.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = os.environ.get("TRACEGRAD_SCREENSHOTS")
+LOAD_MS = 120_000  # Pyodide starts in about 3 s here; a loaded CI machine gets room
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site, written by the command line and served on 127.0.0.1; yields its address."""
+    pyodide = ROOT / "node_modules" / "pyodide"
+    if not (pyodide / "pyodide.mjs").is_file():
+        pytest.skip("needs Pyodide from npm: run `npm ci` in the clone (.ci/setup does)")
+    folder = tmp_path_factory.mktemp("playground") / "site"
+    assert main(["playground", "-o", str(folder), "--pyodide", str(pyodide)]) == 0
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium()
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright: pip install -e '.[test]'"
+    )
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Any, url: str, size: tuple[int, int] = (1280, 720)) -> Any:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready], body[data-state=failed]", timeout=LOAD_MS)
+    assert page.get_attribute("body", "data-state") == "ready", page.text_content("#error")
+    assert problems == []
+    return page
+
+
+def shot(page: Any, name: str, selector: str | None = None) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        target = page.locator(selector) if selector else page
+        target.screenshot(path=str(Path(SHOTS) / f"playground_{name}.png"))
+
+
+def result(page: Any) -> tuple[str, dict[str, str]]:
+    value = page.text_content("#value")
+    grads = {
+        g.get_attribute("data-name"): g.text_content().split("=")[1].strip()
+        for g in page.query_selector_all("#result .grad")
+    }
+    return value, grads
+
+
+@pytest.mark.browser
+def test_figure_5_on_opening_and_stepping_to_the_end(browser: Any, site: str) -> None:
+    page = open_page(browser, site)
+    shot(page, "opening")
+    assert result(page) == ("f = 44", {"x": "16", "y": "12", "z": "11"})
+    graph = page.text_content("#graph svg")
+    for text in ("data 44", "grad 16", "grad 12", "grad 11"):
+        assert text in graph
+    assert page.text_content("#counter") == "step 1 of 11 (forward)"
+    page.click("#next")
+    assert page.text_content("#counter") == "step 2 of 11 (forward)"
+    page.click("#last")
+    assert page.text_content("#counter") == "step 11 of 11 (backward)"
+    assert "final gradient 11" in page.text_content("#caption")
+    assert "grad 11" in page.text_content("#step-graph svg")
+    assert page.is_disabled("#next") and not page.is_disabled("#prev")
+    page.keyboard.press("Home")
+    assert page.text_content("#counter") == "step 1 of 11 (forward)"
+    assert "def f(x, y, z):" in page.text_content("#code")
+    page.click("#last")
+    shot(page, "last_step", "#steps-panel")
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_bad_expression_shows_its_message_in_one_line(browser: Any, site: str) -> None:
+    page = open_page(browser, site, (800, 600))
+    page.fill("#expr", "f = x ^ 2")
+    page.click("#compute")
+    page.wait_for_selector("body[data-state=error]")
+    message = page.text_content("#result")
+    assert message.startswith("Error: ") and "use ** for powers" in message
+    assert "\n" not in message and page.is_visible("#result")
+    shot(page, "bad_expression")
+    page.fill("#input-x", "two")
+    page.fill("#expr", "f = x ** 2")
+    page.click("#compute")
+    page.wait_for_selector("body[data-state=error]")
+    assert "the value of x is not a number: 'two'" in page.text_content("#result")
+    page.fill("#input-x", "3")
+    page.click("#compute")
+    page.wait_for_selector("body[data-state=ready]")
+    assert result(page) == ("f = 9", {"x": "6"})
+    page.close()
+
+
+@pytest.mark.browser
+def test_the_address_carries_the_example(browser: Any, site: str) -> None:
+    example = {"expr": "g = x + y; f = g * z", "x": "2", "y": "3", "z": "4"}
+    page = open_page(browser, site + "?" + urlencode(example))
+    assert result(page) == ("f = 20", {"x": "4", "y": "4", "z": "5"})  # Figure 4
+    assert page.input_value("#expr") == example["expr"]
+    page.fill("#input-z", "10")
+    page.press("#input-z", "Enter")
+    page.wait_for_function("document.querySelector('#value').textContent === 'f = 50'")
+    assert "z=10" in page.url and "x=2" in page.url
+    page.close()
+
+
+@pytest.mark.browser
+def test_training_lowers_the_loss(browser: Any, site: str) -> None:
+    page = open_page(browser, site)
+    page.fill("#epochs", "60")
+    page.click("#train")
+    page.wait_for_selector("body[data-training=done]", timeout=LOAD_MS)
+    status = page.locator("#train-status")
+    first, last = (
+        float(status.get_attribute("data-first")),
+        float(status.get_attribute("data-last")),
+    )
+    assert last < 0.5 * first, status.text_content()
+    assert status.text_content().startswith("epoch 60: loss")
+    shot(page, "training", "#train-panel")
+    page.fill("#hidden", "8,x")
+    page.click("#train")
+    page.wait_for_selector("body[data-training=failed]")
+    assert "hidden: expected widths such as 8,8" in status.text_content()
+    assert "\n" not in status.text_content()
+    page.close()
