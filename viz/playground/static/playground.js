@@ -86,6 +86,8 @@ async function startPython() {
   );
   session = pyodide.pyimport("viz.playground.session");
   window.tracegradTimings = { python: performance.now() - started };
+  // For benchmarks/playground.py and the curious, in the browser's console.
+  window.tracegradPlayground = { pyodide, session };
   $("version").textContent = String(pyodide.runPython(
     "import importlib.metadata as m; m.version('tracegrad')"));
 }
@@ -413,6 +415,7 @@ async function main() {
     + `in this page (Pyodide ${pyodide.version}), ready in `
     + `${(window.tracegradTimings.python / 1000).toFixed(1)} s.`);
   await compute();
+  window.tracegradTimings.ready = performance.now(); // since the page was requested
   try {
     preview();
   } catch (err) {
