@@ -1,10 +1,10 @@
 """The playground, built, served on 127.0.0.1 and driven in headless Chromium (issue 21).
 
 `tracegrad playground` writes the site with the Pyodide that `npm ci` put in
-node_modules/; a static server serves it; Playwright drives Debian's Chromium through
-what a student does: Figure 5 of the notes on opening, stepping to the last step, a bad
-expression, a link that carries an example, and training a network. Screenshots go to
-$TRACEGRAD_SCREENSHOTS when it is set.
+node_modules/, on a PATH without Graphviz's `dot`; a static server serves it;
+Playwright drives Debian's Chromium through what a student does: Figure 5 of the notes
+on opening, stepping to the last step, a bad expression, a link that carries an
+example, and training a network. Screenshots go to $TRACEGRAD_SCREENSHOTS when set.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +24,6 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.browser.chromium import chromium
-from viz.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = os.environ.get("TRACEGRAD_SCREENSHOTS")
@@ -40,7 +42,25 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not (pyodide / "pyodide.mjs").is_file():
         pytest.skip("needs Pyodide from npm: run `npm ci` in the clone (.ci/setup does)")
     folder = tmp_path_factory.mktemp("playground") / "site"
-    assert main(["playground", "-o", str(folder), "--pyodide", str(pyodide)]) == 0
+    # Built and used where Graphviz's dot is not on PATH: only this Python's own folder is.
+    bin_dir = str(Path(sys.executable).parent)
+    assert shutil.which("dot", path=bin_dir) is None
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "viz.cli",
+            "playground",
+            "-o",
+            str(folder),
+            "--pyodide",
+            str(pyodide),
+        ],
+        env={**os.environ, "PATH": bin_dir},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     handler = functools.partial(_Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
