@@ -192,3 +192,46 @@ def test_training_lowers_the_loss(browser: Any, site: str) -> None:
     assert "hidden: expected widths such as 8,8" in status.text_content()
     assert "\n" not in status.text_content()
     page.close()
+
+
+@pytest.mark.browser
+def test_new_names_get_inputs(browser: Any, site: str) -> None:
+    page = open_page(browser, site)
+    page.fill("#expr", "q = a * b + a")
+    page.click("#compute")
+    page.wait_for_function("document.querySelector('#value').textContent === 'q = 2'")
+    fields = [f.get_attribute("name") for f in page.query_selector_all("#inputs input")]
+    assert fields == ["a", "b"]
+    assert result(page)[1] == {"a": "2", "b": "1"}
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_page_that_cannot_start_says_why(browser: Any, tmp_path: Path, site: str) -> None:
+    folder = tmp_path / "broken"
+    command = [sys.executable, "-m", "viz.cli", "playground", "-o", str(folder)]
+    nowhere = "http://127.0.0.1:9/nothing-here/"
+    subprocess.run([*command, "--pyodide-url", nowhere], check=True, timeout=120)
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    page.goto(folder.joinpath("index.html").as_uri())  # opened as a file
+    page.wait_for_selector("body[data-state=failed]", timeout=LOAD_MS)
+    error = page.text_content("#error")
+    assert error.startswith("Error: this page must be served over http, not opened as a file")
+    assert page.is_visible("#error") and "\n" not in error
+    assert page.text_content("#status") == "The playground could not start."
+    shot(page, "opened_as_a_file")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")  # served, Pyodide missing
+        page.wait_for_selector("body[data-state=failed]", timeout=LOAD_MS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    error = page.text_content("#error")
+    assert error.startswith(f"Error: could not load Pyodide from {nowhere}"), error
+    assert page.is_visible("#error") and "\n" not in error
+    shot(page, "no_pyodide")
+    page.close()

@@ -3,6 +3,7 @@
 // it, draws the DOT text with Graphviz in WebAssembly (viz-global.js) and paints the
 // training plots on canvases. Every error ends up in one line in #error.
 
+window.tracegradStarted = true; // index.html's fallback message stays away
 const config = JSON.parse(document.getElementById("config").textContent);
 const $ = (id) => document.getElementById(id);
 const FIGURE_5 = { expr: "h = x + y; i = x * y; f = (h + i) * z", x: "2", y: "3", z: "4" };
@@ -212,6 +213,7 @@ function showStep(k) {
   $("caption").textContent = frames[step].caption;
   $("counter").textContent = `step ${step + 1} of ${frames.length} (${frames[step].phase})`;
   $("slider").value = String(step);
+  $("slider").disabled = frames.length < 2;
   $("first").disabled = $("prev").disabled = step === 0;
   $("last").disabled = $("next").disabled = step === frames.length - 1;
 }
