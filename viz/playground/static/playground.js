@@ -195,9 +195,13 @@ function format(x) {
   return Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : x.toPrecision(6);
 }
 
+const NARROWEST = 600; // px: a graph is shrunk to the page's width down to this, no further
+
 function render(dot) {
   try {
-    return viz.renderSVGElement(dot);
+    const svg = viz.renderSVGElement(dot);
+    svg.style.minWidth = Math.min(svg.width.baseVal.value, NARROWEST) + "px";
+    return svg;
   } catch (e) {
     throw new Error("Graphviz could not draw the graph: " + (e.message || e));
   }
