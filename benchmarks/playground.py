@@ -22,14 +22,11 @@ Prints a table and writes it as JSON to benchmarks/results/playground-latest.jso
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import platform
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +75,6 @@ NAMES = {
 }
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-
 def cpython(repeats: int) -> dict[str, float]:
     """WORKLOADS in this process."""
     namespace: dict[str, Any] = {"REPEATS": repeats}
@@ -98,17 +90,14 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.chromium import chromium
+    from tests.browser.serve import served
     from viz.playground import build_site
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         files = build_site(site, pyodide=ROOT / "node_modules" / "pyodide")
         size = sum(f.stat().st_size for f in files)
-        handler = functools.partial(_Quiet, directory=str(site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
-        with sync_playwright() as p:
+        with served(site) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
             cold, python, warm = [], [], []
             for _ in range(args.loads):
@@ -135,7 +124,6 @@ def main() -> None:
                 "tracegradPlayground.pyodide.runPython('import sys; sys.version.split()[0]')"
             )
             browser.close()
-        server.shutdown()
     here = cpython(args.repeats)
     result = {
         "machine": platform.machine(),

@@ -9,13 +9,10 @@ example, and training a network. Screenshots go to $TRACEGRAD_SCREENSHOTS when s
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,15 +21,11 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.browser.chromium import chromium
+from tests.browser.serve import served
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = os.environ.get("TRACEGRAD_SCREENSHOTS")
 LOAD_MS = 120_000  # Pyodide starts in about 3 s here; a loaded CI machine gets room
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -61,15 +54,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         capture_output=True,
         timeout=120,
     )
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(folder) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -220,16 +206,9 @@ def test_a_page_that_cannot_start_says_why(browser: Any, tmp_path: Path, site: s
     assert page.is_visible("#error") and "\n" not in error
     assert page.text_content("#status") == "The playground could not start."
     shot(page, "opened_as_a_file")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")  # served, Pyodide missing
+    with served(folder) as address:  # served now, but its Pyodide is nowhere
+        page.goto(address)
         page.wait_for_selector("body[data-state=failed]", timeout=LOAD_MS)
-    finally:
-        server.shutdown()
-        server.server_close()
     error = page.text_content("#error")
     assert error.startswith(f"Error: could not load Pyodide from {nowhere}"), error
     assert page.is_visible("#error") and "\n" not in error
