@@ -22,6 +22,7 @@ import pytest
 
 from tests.browser.chromium import chromium
 from tests.browser.serve import served
+from viz.playground.session import Training
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = os.environ.get("TRACEGRAD_SCREENSHOTS")
@@ -171,6 +172,14 @@ def test_training_lowers_the_loss(browser: Any, site: str) -> None:
     )
     assert last < 0.5 * first, status.text_content()
     assert status.text_content().startswith("epoch 60: loss")
+    # The numbers of this CPython, the page's defaults trained here, but for the last bits:
+    # Pyodide's math.tanh, exp and log (Emscripten's libm) differ from glibc's in the
+    # last bit for some inputs (tanh: about 8% of them), so "the same floats on every
+    # Python" holds on one C library, not across them (said in README, "Playground").
+    here = Training("moons", 120, "8,8", "tanh", 0.05, 0)
+    here.run(60)
+    assert first == pytest.approx(here.losses[0], rel=1e-14)
+    assert last == pytest.approx(here.losses[-1], rel=1e-9)
     shot(page, "training", "#train-panel")
     page.fill("#hidden", "8,x")
     page.click("#train")
