@@ -86,8 +86,9 @@ def wanted(mime: str, include: Collection[str] | None, exclude: Collection[str] 
 class StepsWidget:
     """A step-through page that a notebook shows inline (in an iframe).
 
-    Made by `steps_widget`; the page is built, running `dot` once per frame, the
-    first time the notebook displays it.
+    Made by `steps_widget`; the page is built the first time the notebook displays
+    it: with `dot`, which runs once per frame; without, the page lays its frames out
+    in the browser with the WebAssembly Graphviz of `viz.wasm`.
     """
 
     def __init__(self, steps: Sequence[Step], *, title: str, height: int) -> None:

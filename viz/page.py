@@ -14,11 +14,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from viz import style
-from viz.draw import MAX_SIDE, PictureTooLargeError, pipe
+from viz.draw import MAX_SIDE, DotNotFoundError, PictureTooLargeError, pipe
 from viz.themes import LEGEND, STATES, Theme, get_theme
+from viz.wasm import browser_frames_script
 
 if TYPE_CHECKING:
     import graphviz
@@ -33,17 +34,46 @@ SPEEDS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)  # seconds per step
 DEFAULT_SPEED = 1.5
 
 
+def frame_sources(steps: Sequence[Step], layouts: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The frames of a step-through as JSON-able data: what a page needs to draw them.
+
+    Each frame is `{"phase": "forward" or "backward", "caption": text, "dots": {layout:
+    DOT text}}`, one DOT text per layout (default: the frames' own, e.g. "LR"), without
+    the caption, which a page shows as text. The DOT text is what `dot` would be given;
+    the step-through page without `dot` and the playground lay it out in the browser.
+
+    Example:
+        >>> from engine import Value
+        >>> from viz.steps import step_through
+        >>> frames = frame_sources(step_through(Value(2.0, "x") * 3), ["LR", "TB"])
+        >>> len(frames), frames[0]["phase"], sorted(frames[0]["dots"])
+        (3, 'forward', ['LR', 'TB'])
+    """
+    out = []
+    for s in steps:
+        own = str(s.graph.graph_attr.get("rankdir", "LR"))
+        dots = {layout: _frame_graph(s, layout).source for layout in layouts or [own]}
+        out.append({"phase": s.phase, "caption": style.visible(s.caption), "dots": dots})
+    return out
+
+
 def steps_page(steps: Sequence[Step], *, title: str, max_side: int = MAX_SIDE) -> str:
-    """The HTML text of the step-through page for `steps` (runs `dot` once per frame).
+    """The HTML text of the step-through page for `steps`.
+
+    With Graphviz's `dot`, every frame is laid out here (`dot` runs once per frame and
+    layout) and the page holds SVG. Without it, the page holds each frame's DOT text and
+    the WebAssembly Graphviz of `viz.wasm` (1.3 MB), and lays the frames out in the
+    browser when it opens: the same pictures, offline, with the same controls.
 
     A frame wider or taller than `max_side` pixels would be scaled to the window as an
-    unreadable strip: it is refused (PictureTooLargeError), and the other layout
-    the page can switch to is left out when only that one would be such a strip.
+    unreadable strip: with `dot` it is refused (PictureTooLargeError), and the other
+    layout the page can switch to is left out when only that one would be such a strip.
+    Without `dot` the size is known only in the browser, which does the same: it leaves
+    out such a layout, and shows a one-line message in place of a frame of the first.
 
     Raises:
         ValueError: if there are no frames.
         PictureTooLargeError: (a ValueError) for a frame larger than `max_side`.
-        DotNotFoundError: if Graphviz is not installed.
     """
     if not steps:
         raise ValueError("a step-through page needs at least one frame, got none")
@@ -52,27 +82,25 @@ def steps_page(steps: Sequence[Step], *, title: str, max_side: int = MAX_SIDE) -
     layouts = [rankdir]
     if len(steps) <= BOTH_LAYOUTS_UP_TO:
         layouts.append(OTHER_LAYOUT[rankdir])
+    sources = frame_sources(steps, layouts)
+    try:
+        pictures = _laid_out(steps, layouts, max_side)
+        drawn_here = ""
+    except DotNotFoundError:
+        pictures = [{layout: "drawing the graph..." for layout in layouts} for _ in sources]
+        drawn_here = browser_frames_script(sources, max_side)
     frames = []
-    for k, s in enumerate(steps):
-        pictures = []
-        for j, layout in enumerate(layouts):
-            graph = s.graph.copy()
-            graph.graph_attr.pop("label", None)  # the caption goes under the picture as text
-            graph.graph_attr["rankdir"] = layout
-            hidden = " hidden" if j else ""
-            try:
-                svg = _svg(graph, max_side)
-            except PictureTooLargeError:
-                if not j:
-                    raise
-                del layouts[j:]  # the other layout would be a strip: leave it out
-                break
-            pictures.append(f'<div class="layout" data-layout="{layout}"{hidden}>{svg}</div>')
+    for k, (source, picture) in enumerate(zip(sources, pictures)):
+        divs = "".join(
+            f'<div class="layout" data-layout="{layout}"{" hidden" if j else ""}>'
+            f"{picture[layout]}</div>"
+            for j, layout in enumerate(layouts)
+        )
         hidden = "" if k == 0 else " hidden"
         frames.append(
-            f'<figure class="frame" id="frame-{k}" data-phase="{s.phase}"{hidden}>'
-            f'<div class="pic">{"".join(pictures)}</div>'
-            f"<figcaption>{html.escape(style.visible(s.caption))}</figcaption></figure>"
+            f'<figure class="frame" id="frame-{k}" data-phase="{source["phase"]}"{hidden}>'
+            f'<div class="pic">{divs}</div>'
+            f"<figcaption>{html.escape(source['caption'])}</figcaption></figure>"
         )
     options = "".join(
         f'<option value="{layout}">layout: {LAYOUT_NAMES[layout]}</option>' for layout in layouts
@@ -91,7 +119,36 @@ def steps_page(steps: Sequence[Step], *, title: str, max_side: int = MAX_SIDE) -
         speeds=speeds,
         legend=legend_html(theme),
         css=_css(theme),
+        drawn_here=drawn_here,
     )
+
+
+def _frame_graph(step: Step, layout: str) -> graphviz.Digraph:
+    """The frame's graph laid out along `layout`, without its caption (the page's text)."""
+    graph = step.graph.copy()
+    graph.graph_attr.pop("label", None)
+    graph.graph_attr["rankdir"] = layout
+    return graph
+
+
+def _laid_out(steps: Sequence[Step], layouts: list[str], max_side: int) -> list[dict[str, str]]:
+    """Each frame's SVG per layout, laid out by `dot`; drops the other layout where it
+    alone would be too large (and removes it from `layouts`)."""
+    pictures: list[dict[str, str]] = []
+    for step in steps:
+        picture = {}
+        for j, layout in enumerate(list(layouts)):
+            try:
+                picture[layout] = _svg(_frame_graph(step, layout), max_side)
+            except PictureTooLargeError:
+                if not j:
+                    raise
+                del layouts[j:]  # the other layout would be a strip: leave it out
+                for earlier in pictures:
+                    earlier.pop(layout, None)
+                break
+        pictures.append(picture)
+    return pictures
 
 
 def _svg(graph: graphviz.Digraph, max_side: int) -> str:
@@ -193,6 +250,7 @@ figcaption {{ font-size: clamp(1rem, 1.5vw, 2rem); padding: .3em .8em .4em;
 <footer class="legend">
 {legend}
 </footer>
+{drawn_here}
 <script>
 (function () {{
   var frames = document.querySelectorAll(".frame");
@@ -228,6 +286,7 @@ figcaption {{ font-size: clamp(1rem, 1.5vw, 2rem); padding: .3em .8em .4em;
   var main = document.querySelector("main");
   function scaleOf(name, box) {{
     var svg = document.querySelector('#frame-0 .layout[data-layout="' + name + '"] svg');
+    if (!svg) return 0;  // not drawn (yet, or too large)
     var view = svg.viewBox.baseVal;
     return Math.min(box.width / view.width, (box.height - 60) / view.height);
   }}
@@ -265,8 +324,12 @@ figcaption {{ font-size: clamp(1rem, 1.5vw, 2rem); padding: .3em .8em .4em;
     else if (e.key === " ") {{ e.preventDefault(); toggle(); }}
   }});
   var wanted = /^#step-([0-9]+)$/.exec(location.hash);  // a link to one step: page.html#step-4
-  arrange();
   show(wanted ? parseInt(wanted[1], 10) - 1 : 0);
+  // Without dot the frames are drawn in the browser first (viz/wasm/frames.js).
+  Promise.resolve(window.__tracegradFramesReady).then(function () {{
+    arrange();
+    document.body.dataset.drawn = "yes";
+  }});
 }})();
 </script>
 </body></html>

@@ -466,8 +466,10 @@ def save_steps_html(
     The page holds every frame as inline SVG scaled to fill the window, with
     previous/next and play/pause buttons, a speed select, a slider, a legend of the
     node states, and the keyboard (arrows, Home/End, space); `page.html#step-4` opens
-    at step 4 (see `viz.page`). Needs Graphviz's `dot` program. The page is written
-    whole or not at all: an error (a full disk, say) leaves an existing file as it was.
+    at step 4 (see `viz.page`). Where Graphviz's `dot` program is missing, the page
+    carries each frame's DOT text and lays it out in the browser with the WebAssembly
+    Graphviz of `viz.wasm` (1.3 MB more). The page is written whole or not at all: an
+    error (a full disk, say) leaves an existing file as it was.
 
     Args:
         root: a root Value (frames of both passes with default options, as from
@@ -482,7 +484,6 @@ def save_steps_html(
 
     Raises:
         PictureTooLargeError: (a ValueError) for a frame larger than `max_side`.
-        DotNotFoundError: if Graphviz is not installed.
     """
     steps = step_through(root) if isinstance(root, Value) else list(root)
     if not steps:

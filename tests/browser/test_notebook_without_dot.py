@@ -26,6 +26,7 @@ CELLS = [
     "h = x + y; h.label = 'h'\ni = x * y; i.label = 'i'\n"
     "f = (h + i) * z; f.label = 'f'\nf.backward()\nf",
     "draw_graph(f)",
+    "from viz import steps_widget\nsteps_widget(f)",
 ]
 
 
@@ -53,12 +54,14 @@ def test_figure5_is_drawn_in_the_browser_without_dot(
     assert [sorted(out["data"]) for out in outputs] == [
         ["text/html", "text/plain"],  # the Value: no SVG from dot, a snippet for the browser
         ["text/html", "text/plain"],  # draw_graph's Digraph (IPython adds its repr)
+        ["text/html", "text/plain"],  # the step-through widget: a page in an iframe
     ]
 
     page = tmp_path / "figure5.html"
     body, _ = HTMLExporter().from_notebook_node(nb)
     page.write_text(body, encoding="utf-8")
     shot = (SHOTS if SHOTS.parts else tmp_path) / "notebook_without_dot.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
     dom = run_page(page.as_uri(), shot)
 
     svgs = re.findall(r'<div [^>]*id="tracegrad-graph-[^"]*"[^>]*>(.*?)</div>', dom, re.S)
@@ -69,3 +72,29 @@ def test_figure5_is_drawn_in_the_browser_without_dot(
         for number in ("data 44", "grad 16", "grad 12", "grad 11"):
             assert number in texts, (number, texts)
     assert shot.stat().st_size > 10_000
+    stepping_through(page, shot.with_name("notebook_steps_without_dot.png"))
+
+
+def stepping_through(page: Path, shot: Path) -> None:
+    """The widget's frames, laid out by the browser's Graphviz, from the first to the last."""
+    playwright = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright: pip install -e '.[test]'"
+    )
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.goto(page.as_uri())
+        widget = tab.frame_locator("iframe")
+        widget.locator("body[data-drawn=yes]").wait_for(timeout=60_000)
+        first = widget.locator("#frame-0 .layout:not([hidden]) svg")
+        assert "data 2" in first.text_content() and "grad ?" in first.text_content()
+        assert widget.locator("#counter").text_content() == "step 1 of 11"
+        widget.locator("#slider").focus()
+        widget.locator("body").press("End")
+        assert widget.locator("#counter").text_content() == "step 11 of 11"
+        last = widget.locator("#frame-10 .layout:not([hidden]) svg").text_content()
+        for number in ("data 44", "grad 16", "grad 12", "grad 11"):
+            assert number in last, (number, last)
+        widget.locator("#frame-10").scroll_into_view_if_needed()
+        tab.locator("iframe").screenshot(path=str(shot))
+        browser.close()

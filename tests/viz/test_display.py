@@ -5,14 +5,16 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from engine import Value
 from tests.viz.test_draw import figure5
 from viz.display import DISPLAY_MAX_NODES, steps_widget, value_mimebundle
-from viz.draw import draw_graph
-from viz.steps import step_through
+from viz.draw import MAX_SIDE, draw_graph
+from viz.page import frame_sources
+from viz.steps import save_steps_html, step_through
 
 
 def chain(n: int) -> Value:
@@ -103,3 +105,53 @@ def test_without_dot_a_drawn_graph_is_drawn_by_the_browser(
 def test_with_dot_a_drawn_graph_displays_as_graphviz_made_it() -> None:
     graph = draw_graph(Value(2.0, "x") * 3)
     assert list(graph._repr_mimebundle_()) == ["image/svg+xml"]
+
+
+def frames_block(page: str) -> dict:
+    """The frames' JSON a page made without dot carries, parsed."""
+    found = re.search(r'<script type="application/json" id="tracegrad-frames">(.*?)</script>', page)
+    assert found, "the page should carry its frames' DOT text"
+    return dict(json.loads(found.group(1)))
+
+
+def test_without_dot_the_step_through_is_laid_out_by_the_browser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    f, _ = figure5()
+    f.backward()
+    steps = step_through(f)
+    monkeypatch.setenv("PATH", "")
+    page = steps_widget(steps).page()
+    assert not re.search(r'class="layout"[^>]*><svg', page)  # no dot ran: the browser will
+    assert "renderSVGElement" in page
+    data = frames_block(page)
+    assert data["maxSide"] == MAX_SIDE
+    assert data["frames"] == [{"dots": f["dots"]} for f in frame_sources(steps, ["LR", "TB"])]
+    last = data["frames"][-1]["dots"]["LR"]
+    assert "grad 11" in last and "grad 16" in last
+    for k, step in enumerate(steps):  # the very text dot would have been given, but the caption
+        graph = step.graph.copy()
+        graph.graph_attr.pop("label", None)
+        assert data["frames"][k]["dots"]["LR"] == graph.source
+    assert page.count('class="frame"') == len(steps)
+    written = save_steps_html(steps, tmp_path / "steps.html")  # also as a file
+    assert frames_block(written.read_text(encoding="utf-8")) == data
+
+
+def test_without_dot_hostile_labels_cannot_end_the_frames_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x = Value(2.0, "</script><!--<script>alert(1)</script>")
+    monkeypatch.setenv("PATH", "")
+    page = steps_widget(x * 3).page()
+    assert page.count("</script>") == page.count("<script")  # none ends early
+    assert "alert(1)</script>" not in page
+    dots = [f["dots"]["LR"] for f in frames_block(page)["frames"]]
+    assert all("alert(1)" in dot for dot in dots)  # still there, as text
+
+
+@pytest.mark.dot
+def test_with_dot_the_step_through_holds_svg_as_before() -> None:
+    page = steps_widget(Value(2.0, "x") * 3).page()
+    assert page.count("<svg") == 6  # 3 frames x 2 layouts
+    assert "tracegrad-frames" not in page and "renderSVGElement" not in page

@@ -22,6 +22,7 @@ from engine.grad_mode import no_grad
 from viz import style
 from viz.cli.expr import ExpressionError, build_expression, input_names
 from viz.draw import draw_graph
+from viz.page import frame_sources
 from viz.steps import step_through
 from viz.walk import DEFAULT_MAX_NODES, GraphTooLargeError, walk
 
@@ -81,12 +82,10 @@ def explain(expression: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def frames(root: Any) -> list[dict[str, str]]:
     """The step-through of the graph ending at `root` (backward() already run), as JSON."""
-    out = []
-    for s in step_through(root):
-        graph = s.graph.copy()
-        graph.graph_attr.pop("label", None)  # the page shows the caption as text
-        out.append({"dot": graph.source, "caption": style.visible(s.caption), "phase": s.phase})
-    return out
+    return [
+        {"dot": f["dots"]["LR"], "caption": f["caption"], "phase": f["phase"]}
+        for f in frame_sources(step_through(root), ["LR"])
+    ]
 
 
 def _check_size(root: Any) -> None:

@@ -117,6 +117,30 @@ def graph_html(dot_source: str, *, with_library: bool | None = None) -> str:
     )
 
 
+FRAMES_SCRIPT = "frames.js"
+
+
+def browser_frames_script(frames: list[dict[str, Any]], max_side: int) -> str:
+    """The scripts with which a step-through page lays out its frames in the browser.
+
+    Args:
+        frames: the frames as `viz.page.frame_sources` gives them (a DOT text per layout).
+        max_side: the longest side, in pixels, of a frame still drawn (see `viz.page`).
+
+    Returns:
+        HTML: the frames as JSON, the WebAssembly Graphviz and `frames.js`, which fills
+        each frame's `.layout` boxes and sets `window.__tracegradFramesReady`.
+    """
+    data = json.dumps({"maxSide": max_side, "frames": [{"dots": f["dots"]} for f in frames]})
+    data = data.replace("<", "\\u003c")  # JSON still, and nothing in it can end the script
+    code = resources.files(__name__).joinpath(FRAMES_SCRIPT).read_text(encoding="utf-8")
+    return (
+        f'<script type="application/json" id="tracegrad-frames">{data}</script>\n'
+        f"<script>{_script_text(_LOAD.format(library=library()))}</script>\n"
+        f"<script>{_script_text(code)}</script>"
+    )
+
+
 @functools.cache
 def digraph_class() -> Any:
     """`graphviz.Digraph`, but drawn in the browser when a notebook shows it without `dot`.
