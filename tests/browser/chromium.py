@@ -22,13 +22,24 @@ FLAGS = (
 )
 
 
-def chromium() -> str:
-    """The Chromium program; skips the test, saying how to install it, where it is missing."""
-    for name in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+INSTALL = "sudo apt-get install chromium"
+
+
+def find_chromium() -> str | None:
+    """The Chromium (or Chrome) program on this machine, or None."""
+    for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("needs Chromium for the browser tests: `sudo apt-get install chromium`")
+    return None
+
+
+def chromium() -> str:
+    """The Chromium program; skips the test, saying how to install it, where it is missing."""
+    found = find_chromium()
+    if found is None:
+        pytest.skip(f"needs Chromium for the browser tests: `{INSTALL}`")
+    return found
 
 
 def run_page(url: str, screenshot: Path, *, size: str = "1000,900", wait_ms: int = 20000) -> str:

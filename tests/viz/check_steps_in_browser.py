@@ -1,6 +1,6 @@
 """Click through the step-through page in headless Chromium (a check script, not a test).
 
-Usage: .venv/bin/python tests/viz/check_steps_in_browser.py [OUTDIR]
+Usage: .venv/bin/python -m tests.viz.check_steps_in_browser [OUTDIR]   (from the clone)
 
 Needs Chromium (`apt-get install chromium`) and Graphviz. It writes Figure 5's page
 (4 forward and 7 backward frames), then a copy with a small script that presses
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from tests.browser.chromium import FLAGS, INSTALL, find_chromium
 
 CLICKS = """
 <script>
@@ -73,23 +74,14 @@ SIZES = ((1024, 768), (1920, 1080), (800, 600))
 
 
 def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    sys.exit("no Chromium found: install it with `apt-get install chromium`")
-
-
-QUIET = (
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
+    found = find_chromium()
+    if found is None:
+        sys.exit(f"no Chromium found: install it with `{INSTALL}`")
+    return found
 
 
 def headless(browser: str, *args: str) -> str:
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", *QUIET, *args]
+    command = [browser, *FLAGS, *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return done.stdout
 
