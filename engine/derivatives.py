@@ -23,7 +23,7 @@ from typing import Any
 from engine.checks import as_float
 from engine.grad_mode import is_grad_enabled
 from engine.ops import op_named, operands
-from engine.value import Value
+from engine.value import Value, rules_compare_numbers
 from engine.walk import forward_order
 
 __all__ = ["grad", "hessian", "hvp", "local_derivatives", "vjp"]
@@ -49,7 +49,10 @@ def local_derivatives(node: Value) -> list[Value | float]:
         raise ValueError(f"cannot differentiate {node!r} again: its op {node.op!r} is unknown")
     args = operands(node)
     try:
-        return [entry.partials[i](*args, node) for i, a in enumerate(args) if isinstance(a, Value)]
+        with rules_compare_numbers():  # relu's `1.0 if x > 0.0 else 0.0`, on Values
+            return [
+                entry.partials[i](*args, node) for i, a in enumerate(args) if isinstance(a, Value)
+            ]
     except TypeError as error:
         raise TypeError(
             f"the derivative of op {entry.name!r} does not run on Values ({error}): write it"

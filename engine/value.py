@@ -20,6 +20,10 @@ equal). Every other node is made by `make_node`.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import attrgetter
 from typing import Any
 
@@ -171,19 +175,23 @@ class Value:
             f" (got {self!r})"
         )
 
-    # Comparisons read the numbers (no node): piecewise-constant derivatives such as
-    # relu's `1.0 if x > 0.0 else 0.0` then run on Values too, giving a constant.
+    # `x > 0` on Values is a question about the numbers, and Python would answer it
+    # silently even where it was a slip; so it says to ask `.data` instead. The one place
+    # it is answered (from the numbers, adding no node) is inside an op's own rules, which
+    # the engine runs with `rules_compare_numbers()`: piecewise-constant derivatives such
+    # as relu's `1.0 if x > 0.0 else 0.0`, and users' `define_op` rules, then run on
+    # Values too, for derivatives of derivatives.
     def __gt__(self, other: Value | Number) -> bool:
-        return self.data > getattr(other, "data", other)
+        return _compare(self, other, ">")
 
     def __lt__(self, other: Value | Number) -> bool:
-        return self.data < getattr(other, "data", other)
+        return _compare(self, other, "<")
 
     def __ge__(self, other: Value | Number) -> bool:
-        return self.data >= getattr(other, "data", other)
+        return _compare(self, other, ">=")
 
     def __le__(self, other: Value | Number) -> bool:
-        return self.data <= getattr(other, "data", other)
+        return _compare(self, other, "<=")
 
     # ------------------------------------------------ the one-input ops of the table
     # Written out so that type checkers and editors see them; each is its table entry
@@ -304,3 +312,42 @@ def make_node(
 
 
 from engine import ops as _ops  # noqa: E402 - the op table builds on Value
+
+# Whether comparisons of Values read their numbers here: True only while the engine runs
+# an op's rules on Values (`rules_compare_numbers`); per thread and task, as no_grad.
+_RULES_RUNNING: ContextVar[bool] = ContextVar("tracegrad_rules_running", default=False)
+_TESTS = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le}
+
+
+@contextmanager
+def rules_compare_numbers() -> Iterator[None]:
+    """Inside the block, `x > 0` on Values compares their numbers (engine use: op rules).
+
+    Outside it, comparing Values raises a TypeError that says to compare `.data`.
+
+    Example:
+        >>> x = Value(2.0)
+        >>> with rules_compare_numbers():
+        ...     x > 0
+        True
+    """
+    token = _RULES_RUNNING.set(True)
+    try:
+        yield
+    finally:
+        _RULES_RUNNING.reset(token)
+
+
+def _compare(x: Value, other: object, symbol: str) -> bool:
+    y: Any = getattr(other, "data", other)
+    if _RULES_RUNNING.get():
+        return bool(_TESTS[symbol](x.data, y))
+    left = x.label or "x"
+    right = (other.label or "y") if isinstance(other, Value) else repr(other)
+    if left == right:  # two Values with one name, or none (y > x asked of y): a, b
+        left, right = "a", "b"
+    left, right = f"{left}.data", f"{right}.data" if isinstance(other, Value) else right
+    raise TypeError(
+        f"Values are not compared with {symbol}: compare their numbers, as in "
+        f"`{left} {symbol} {right}` (got {x!r} {symbol} {other!r})"
+    )

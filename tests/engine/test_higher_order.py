@@ -234,3 +234,25 @@ def test_forward_mode_needs_one_pass_per_input_and_reverse_one_per_output() -> N
     columns = [jvp(f, point, [float(i == j) for j in range(4)])[1] for i in range(4)]
     _, row = vjp(f, point, [1.0])
     assert columns == pytest.approx(row, rel=1e-14)
+
+
+def test_a_user_derivative_with_a_comparison_runs_on_values_at_every_order() -> None:
+    # A leaky relu whose derivative compares its input: outside op rules a comparison
+    # of Values raises (it teaches `.data`), inside them it reads the numbers.
+    leaky = define_op(
+        "leaky_demo",
+        lambda a: a if a > 0.0 else 0.1 * a,
+        lambda a, out: 1.0 if a > 0.0 else 0.1,
+        kinks=(0.0,),
+    )
+    try:
+        for at, slope in ((0.7, 1.0), (-0.7, 0.1)):
+            x = Value(at, "x")
+            (dy,) = grad(leaky(x * x * x), [x], create_graph=True)  # 3x^2 * slope
+            (d2y,) = grad(dy, [x])  # 6x * slope
+            assert dy.data == pytest.approx(3 * at * at * slope)
+            assert d2y == pytest.approx(6 * at * slope)
+        with pytest.raises(TypeError, match=r"compare their numbers, as in `x\.data > 0\.0`"):
+            Value(1.0, "x") > 0.0  # noqa: B015 - the comparison is what raises
+    finally:
+        remove_op("leaky_demo")

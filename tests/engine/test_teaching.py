@@ -71,6 +71,12 @@ def test_nn_training_and_gradcheck_never_warn() -> None:
         (lambda x: 2 ^ x, "2 ** x"),
         (lambda x: bool(x), "x.data > 0"),
         (lambda x: 1 if x else 0, "x.data > 0"),
+        (lambda x: x > 0, "x.data > 0"),
+        (lambda x: 0 < x, "x.data > 0"),  # noqa: SIM300 - the reflected comparison
+        (lambda x: x <= 1.5, "x.data <= 1.5"),
+        (lambda x: x >= Value(1.0, "y"), "x.data >= y.data"),
+        (lambda x: max(x, Value(3.0)), "compare their numbers"),
+        (lambda x: sorted([x, Value(1.0, "w")]), "w.data < x.data"),
     ],
 )
 def test_mistakes_say_what_was_meant(make: object, hint: str) -> None:
