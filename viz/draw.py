@@ -479,9 +479,10 @@ def _edge_lines(
         # g.edge(tail, head, **attrs) binds a "label" key to its `label` argument,
         # which attr_list writes first, before the sorted other attributes.
         attrs = {"color": color, "fontcolor": color, "penwidth": "2.5"} if color else {}
-        if label and frame is None:
+        if labels[i]:
             # Underlined and tied to its edge by a line, so that the labels of edges
-            # that cross (x's and y's in Figure 5) cannot be swapped by the eye.
+            # that cross (x's and y's in Figure 5) cannot be swapped by the eye; in a
+            # frame only the labels with text (the blank ones keep the layout still).
             attrs["decorate"] = "true"
         attr_list = quoting.attr_list(label or None, kwargs=attrs)
         lines.append(f"\t{edge.tail} -> {head}{attr_list}\n")

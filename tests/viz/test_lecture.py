@@ -248,6 +248,20 @@ def test_edge_labels_are_tied_to_their_edges_where_edges_cross() -> None:
     assert len(lines) == 8 and all("decorate=true" in line for line in lines)
 
 
+def test_frames_tie_their_edge_labels_too_but_not_the_blank_ones() -> None:
+    f, _ = figure5()
+    f.backward()
+    frames = step_through(f)
+    for frame in frames:
+        edges = [line for line in frame.graph.source.splitlines() if "->" in line]
+        labelled = [line for line in edges if "×" in line]
+        blank = [line for line in edges if "label=<" in line and "×" not in line]
+        assert all("decorate=true" in line for line in labelled), frame.caption
+        assert not any("decorate" in line for line in blank), frame.caption
+    last = [line for line in frames[-1].graph.source.splitlines() if "×" in line and "->" in line]
+    assert len(last) == 8  # every input edge of Figure 5 shows its local derivative
+
+
 @pytest.mark.dot
 def test_a_long_slide_title_wraps_inside_the_page_and_the_graph_stays_below_it() -> None:
     f, _ = figure5()
