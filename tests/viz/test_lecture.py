@@ -40,13 +40,11 @@ def test_the_graph_fills_the_slide_and_its_text_is_big_enough() -> None:
     f, _ = figure5()
     steps = step_through(f)
     assert slides.slide_points(steps) >= slides.MIN_SLIDE_POINTS
-    page = slides.render_slides(steps[:1], title="Figure 5", dpi=40)[0]
-    ink = [
-        x
-        for x in range(page.width)
-        if any(page.getpixel((x, y)) != (255, 255, 255) for y in range(page.height // 4, 300))
-    ]  # the graph's band, below the title and above the caption
-    assert ink and (ink[-1] - ink[0]) > 0.85 * page.width
+    pieces, pages, (width, _) = slides._slide_plan(steps[:1], "Figure 5", "16:9", True, 10_000)
+    graph = pages[0][1]  # the caption, then the graph, then the title and the legend
+    assert graph.scale == pytest.approx(slides.slide_scale(steps[:1]), rel=0.02)  # as stated
+    assert pieces[graph.piece].width * graph.scale > 0.85 * width
+    assert graph.x >= 0 and graph.x + pieces[graph.piece].width * graph.scale <= width
 
 
 @pytest.mark.dot
@@ -269,6 +267,9 @@ def test_a_long_slide_title_wraps_inside_the_page_and_the_graph_stays_below_it()
     title = "Backpropagation through o = tanh(w1*x1 + w2*x2 + w3*x3 + b), every step"
     top, _, _ = slides._slide_strips(steps, "16:9", True, title, 40)
     assert top is not None and top.width <= 13.333 * 40  # it was one line, cut at both sides
-    page = slides.render_slides(steps, title=title, dpi=40)[0]
-    band = range(top.height + 12, top.height + 14)  # just under the title: the page's background
-    assert all(page.getpixel((x, y)) == (255, 255, 255) for y in band for x in range(page.width))
+    pieces, pages, (width, _) = slides._slide_plan(steps, title, "16:9", True, 10_000)
+    title_at = pages[0][-2]  # the title, then the legend, come after caption and graph
+    graph = pages[0][1]
+    assert pieces[title_at.piece].width <= width and title_at.x >= 0
+    graph_top = graph.y + pieces[graph.piece].height * graph.scale
+    assert graph_top <= title_at.y  # the graph stays below the title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,39 @@ def test_pdf_has_one_page_per_step(tmp_path: Path) -> None:
     path = save_steps(small(), tmp_path / "slides.pdf", title="x times y", dpi=72)
     assert path.read_bytes()[:5] == b"%PDF-"
     assert pdf_pages(path) == 4
+
+
+def streams(pdf: bytes) -> list[bytes]:
+    """Every stream of a PDF, inflated where it is compressed."""
+    out = []
+    for m in re.finditer(rb"/Length (\d+)(?: 0 R)?[^>]*>>\s*stream\r?\n", pdf):
+        data = pdf[m.end() :].split(b"endstream")[0]
+        try:
+            out.append(zlib.decompress(data))
+        except zlib.error:
+            out.append(data)
+    return out
+
+
+@pytest.mark.dot
+def test_pdf_slides_are_vector_text_and_lines_not_pictures(tmp_path: Path) -> None:
+    f, _ = figure5()
+    path = save_steps(step_through(f), tmp_path / "f5.pdf", title="Figure 5: backpropagation")
+    pdf = path.read_bytes()
+    assert pdf_pages(path) == 11
+    assert b"/Subtype /Image" not in pdf and b"/DCTDecode" not in pdf  # no page is a picture
+    assert b"/FontFile2" in pdf  # the fonts are embedded: text is text
+    drawn = b"\n".join(streams(pdf))
+    # Text shown with TJ: [(gr)10(ad 16)]TJ, strings between kerning numbers.
+    shown = b"".join(
+        b"".join(re.findall(rb"\(([^)]*)\)", m.group(1))) + b"|"
+        for m in re.finditer(rb"\[(.*?)\]\s*TJ", drawn, re.S)
+    )
+    for text in (b"grad 16|", b"data 44|", b"Figure 5: backpropagation|"):
+        assert text in shown, text
+    assert len(re.findall(rb"(?:[-\d.]+ ){6}c\b", drawn)) > 20  # and curves: the edges
+    assert len(pdf) < 600_000  # the title and legend are stored once, not per page
+    assert re.search(rb"/Title <FEFF[0-9A-F]+>", pdf)
 
 
 @pytest.mark.dot
@@ -149,3 +183,38 @@ def test_a_page_leaves_out_the_other_layout_when_only_it_would_be_a_strip(
     with pytest.raises(PictureTooLargeError):
         save_steps(step_through(y), tmp_path / "q.html", max_side=2000)
     assert not (tmp_path / "q.html").exists()
+
+
+@pytest.mark.dot
+def test_compose_writes_a_pdf_whose_cross_references_hold() -> None:
+    import graphviz
+
+    from viz.draw import pipe
+    from viz.slides.pdf import Placement, compose, read_piece
+
+    a = read_piece(pipe(graphviz.Digraph(body=["a -> b"]), "pdf"))
+    b = read_piece(pipe(graphviz.Digraph(body=['c [label="é ü ✓"]']), "pdf"))
+    pdf = compose(
+        [a, b],
+        [[Placement(0, 10, 10, 2.0), Placement(1, 300, 200)], [Placement(1, 0, 0, 0.5)]],
+        size=(400, 300),
+        title="é ✓",
+    )
+    start = int(pdf.rsplit(b"startxref\n", 1)[1].split()[0])
+    assert pdf[start:].startswith(b"xref\n0 ")
+    entries = pdf[start:].split(b"\n")[2:]
+    count = int(pdf[start:].split(b"\n")[1].split()[1])
+    for number, entry in enumerate(entries[1:count], 1):
+        offset = int(entry.split()[0])
+        assert pdf[offset:].startswith(b"%d 0 obj" % number), number
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 2
+    assert pdf.count(b"/Subtype /Form") == 2  # each piece once, whatever the pages
+
+
+def test_read_piece_refuses_what_it_cannot_read() -> None:
+    from viz.slides.pdf import read_piece
+
+    with pytest.raises(ValueError, match="not a PDF"):
+        read_piece(b"GIF89a")
+    with pytest.raises(ValueError, match="one page, found 0"):
+        read_piece(b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")

@@ -193,7 +193,10 @@ def add_slide_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", choices=list(THEMES), default="light", help="colours")
     parser.add_argument("--fontsize", type=float, default=None, help="text size in points")
     parser.add_argument(
-        "--dpi", type=float, default=150.0, help="resolution of PNG, GIF and PDF (default 150)"
+        "--dpi",
+        type=float,
+        default=150.0,
+        help="resolution of PNG and GIF pictures (default 150; PDF slides are vector)",
     )
     parser.add_argument("--title", default=None, help="the title of the picture or slides")
 

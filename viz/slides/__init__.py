@@ -1,9 +1,11 @@
-"""The step-through for slides: an animated GIF, numbered PNGs or a multi-page PDF.
+"""The step-through for slides: an animated GIF, numbered PNGs or vector PDF slides.
 
-Graphviz renders every frame to PNG (with its caption under the graph); Pillow, which
-comes with matplotlib, puts a title above and a legend of the node states below,
-pads all frames to one size and writes the GIF or the PDF. The frames share one
-layout (see `viz.steps`), so the graph stands still while the colours move.
+For the GIF and the PNGs, Graphviz renders every frame to PNG (with its caption under
+the graph); Pillow, which comes with matplotlib, puts a title above and a legend of
+the node states below and pads all frames to one size. For the PDF, Graphviz writes
+each piece (title, graph, caption, legend) as PDF and `viz.slides.pdf` places them on
+slide pages, so the slides stay vector. The frames share one layout (see
+`viz.steps`), so the graph stands still while the colours move.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import Value
-from nn.files import atomic_path, write_file_set
+from nn.files import atomic_path, write_bytes, write_file_set
 from viz.draw import MAX_SIDE, PictureTooLargeError, caption_label, check_size, pipe
 from viz.frames import Step
 from viz.page import OTHER_LAYOUT
+from viz.slides.pdf import Piece, Placement, compose, read_piece
 from viz.steps import save_steps_html, step_through
 from viz.themes import LEGEND, STATES, StateLook, Theme, get_theme
 
@@ -87,9 +90,9 @@ def save_steps(
     - "f.html": the interactive page of `save_steps_html`;
     - "f.gif": an animated GIF, `seconds` per frame (the last one three times as long),
       looping;
-    - "f.pdf": slides, one page per frame, `aspect` 16:9 or 4:3, the graph scaled
-      to fill the page between the title and the caption and legend (see
-      `render_slides`);
+    - "f.pdf": vector slides, one page per frame, `aspect` 16:9 or 4:3, the graph
+      scaled to fill the page between the title and the caption and legend (see
+      `slides_pdf`);
     - "DIR/": step-01.png, step-02.png, ... in DIR (created if missing), written as
       one set, whole or not at all: they replace every step-NN.png already there (a
       shorter run leaves none of a longer one's frames behind); other files there are
@@ -100,8 +103,8 @@ def save_steps(
             whose forward and backward frames are made with default options.
         path: where to write (see above).
         title: the heading of the page or of every frame ("" for none).
-        dpi: the resolution of the pictures (96 shows them at their size on a
-            screen; 150-200 for slides; PDF pages are drawn at this resolution).
+        dpi: the resolution of the GIF and PNG pictures (96 shows them at their size
+            on a screen; 150-200 for slides). PDF slides are vector: no resolution.
         seconds: how long the GIF shows each frame.
         legend: put a legend of the node states under every picture.
         aspect: the shape of PDF pages, "16:9" (13.33 x 7.5 in) or "4:3" (10 x 7.5 in).
@@ -129,11 +132,10 @@ def save_steps(
     check_size("dpi", dpi, 36, 600)
     check_size("seconds", seconds, 0.05, 60)
     if kind == "pdf":
-        images = render_slides(
-            frames, title=title, dpi=dpi, aspect=aspect, legend=legend, max_side=max_side
-        )
-    else:
-        images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
+        pdf = slides_pdf(frames, title=title, aspect=aspect, legend=legend, max_side=max_side)
+        write_bytes(target, pdf)
+        return target
+    images = render_frames(frames, title=title, dpi=dpi, legend=legend, max_side=max_side)
     if kind == "png":
         digits = max(2, len(str(len(images))))
         pngs = {f"step-{k:0{digits}d}.png": _png(im, dpi) for k, im in enumerate(images, 1)}
@@ -141,16 +143,9 @@ def save_steps(
         return target
     first, rest = images[0], images[1:]
     with atomic_path(target) as tmp:
-        if kind == "gif":
-            ms = round(seconds * 1000)
-            durations = [ms] * (len(images) - 1) + [3 * ms]
-            first.save(
-                tmp, format="GIF", save_all=True, append_images=rest, duration=durations, loop=0
-            )
-        else:
-            first.save(
-                tmp, format="PDF", save_all=True, append_images=rest, resolution=dpi, title=title
-            )
+        ms = round(seconds * 1000)
+        durations = [ms] * (len(images) - 1) + [3 * ms]
+        first.save(tmp, format="GIF", save_all=True, append_images=rest, duration=durations, loop=0)
     return target
 
 
@@ -220,8 +215,8 @@ def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
     if count * width * height > MAX_PIXELS:
         raise PictureTooLargeError(
             f"{count} frames of {width:,} x {height:,} pixels (title and legend included) "
-            f"are {count * width * height:,} pixels, more than the {MAX_PIXELS:,} a GIF, "
-            f"PDF or PNG step-through may hold: lower dpi (now {dpi:g}), draw a smaller "
+            f"are {count * width * height:,} pixels, more than the {MAX_PIXELS:,} a GIF "
+            f"or PNG step-through may hold: lower dpi (now {dpi:g}), draw a smaller "
             f"graph, or write an .html page instead"
         )
 
@@ -229,7 +224,7 @@ def _check_pixels(count: int, width: int, height: int, dpi: float) -> None:
 def slide_scale(
     steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True, title: str = ""
 ) -> float:
-    """How much `render_slides` enlarges the graph (1.0: its own size) to fill a page.
+    """How much `slides_pdf` enlarges the graph (1.0: its own size) to fill a page.
 
     The graph's text on a slide is its font size times this; `slide_points` gives the
     smallest text on the page. Of the frames' layout and the other one (left to right
@@ -240,30 +235,34 @@ def slide_scale(
 
 
 def _slide_strips(
-    steps: Sequence[Step], aspect: str, legend: bool, title: str, dpi: float
-) -> tuple[Image | None, list[Image], Image | None]:
-    """The title, every caption and the legend of the pages, drawn at `dpi`."""
+    steps: Sequence[Step],
+    aspect: str,
+    legend: bool,
+    title: str,
+    dpi: float,
+    *,
+    vector: bool = False,
+) -> tuple[Any, list[Any], Any]:
+    """The title, every caption and the legend of the pages: images drawn at `dpi`, or
+    with `vector` PDF pieces (`viz.slides.pdf.Piece`, sized in points)."""
     theme = get_theme(steps[0].theme)
+
+    def draw(label: str, points: float) -> Any:
+        if vector:
+            return read_piece(pipe(_strip_graph(label, theme, points), "pdf"))
+        return _strip(label, theme, points, dpi)
+
     width = ASPECTS[aspect][0]
     wrap = _wrap(width, SLIDE_CAPTION_POINTS)
     title_wrap = _wrap(width, SLIDE_TITLE_POINTS * _BOLD)
-    top = (
-        _strip(caption_label(title, title_wrap, bold=True), theme, SLIDE_TITLE_POINTS, dpi)
-        if title
-        else None
-    )
-    captions = [
-        _strip(caption_label(s.caption, wrap), theme, SLIDE_CAPTION_POINTS, dpi) for s in steps
-    ]
-    bottom = _strip(legend_label(theme, 2), theme, SLIDE_LEGEND_POINTS, dpi) if legend else None
+    top = draw(caption_label(title, title_wrap, bold=True), SLIDE_TITLE_POINTS) if title else None
+    captions = [draw(caption_label(s.caption, wrap), SLIDE_CAPTION_POINTS) for s in steps]
+    bottom = draw(legend_label(theme, 2), SLIDE_LEGEND_POINTS) if legend else None
     return top, captions, bottom
 
 
 def _slide_layout(
-    steps: Sequence[Step],
-    aspect: str,
-    strips: tuple[Image | None, list[Image], Image | None],
-    dpi: float,
+    steps: Sequence[Step], aspect: str, strips: tuple[Any, list[Any], Any], dpi: float
 ) -> tuple[str, float]:
     """The layout direction that shows the graph largest in the room the strips leave,
     and how much it is enlarged there."""
@@ -289,7 +288,7 @@ def _slide_layout(
 
 
 def slide_points(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
-    """The smallest text on `render_slides`' pages, in points (compare MIN_SLIDE_POINTS)."""
+    """The smallest text on `slides_pdf`'s pages, in points (compare MIN_SLIDE_POINTS)."""
     node_size = float(steps[0].graph.node_attr.get("fontsize", "14"))
     edge_size = float(steps[0].graph.edge_attr.get("fontsize", str(node_size)))
     graph = min(node_size, edge_size) * slide_scale(steps, aspect=aspect, legend=legend)
@@ -297,56 +296,73 @@ def slide_points(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = 
     return min(graph, *fixed)
 
 
-def render_slides(
+def slides_pdf(
     steps: Sequence[Step],
     *,
     title: str = "",
-    dpi: float = 150,
     aspect: str = "16:9",
     legend: bool = True,
     max_side: int = MAX_SIDE,
-) -> list[Image]:
-    """Every frame as a slide page: title on top, the graph scaled to fill, caption, legend.
+) -> bytes:
+    """Every frame as a vector slide page, all in one PDF file: title on top, the graph
+    scaled to fill, caption, legend.
 
-    A page is `ASPECTS[aspect]` inches at `dpi`. Title, caption and legend have fixed
-    sizes in points (SLIDE_TITLE_POINTS, ...); the graph is laid out once, then drawn
-    as large as the room left allows (`slide_scale`), so its text grows with it.
+    Each piece (title, graph, caption, legend) is Graphviz's own PDF, placed and scaled
+    on the page (`viz.slides.pdf`): text stays text and lines stay lines at any zoom,
+    and the file is small (the title and legend are stored once). The graph is laid
+    out once, in the direction that shows it larger, and drawn as large as the room
+    between title and caption allows; `slide_points` gives its smallest text.
 
     Raises:
-        ValueError: for an unknown aspect, or pages too large together.
+        ValueError: for an unknown aspect; PictureTooLargeError (a ValueError) for a
+            graph whose picture would be longer than `max_side` pixels at 96 dpi.
         DotNotFoundError: if Graphviz is not installed.
     """
+    theme = get_theme(steps[0].theme)
+    pieces, pages, size = _slide_plan(steps, title, aspect, legend, max_side)
+    rgb = tuple(int(theme.background[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return compose(pieces, pages, size=size, background=rgb, title=title)  # type: ignore[arg-type]
+
+
+def _slide_plan(
+    steps: Sequence[Step], title: str, aspect: str, legend: bool, max_side: int
+) -> tuple[list[Piece], list[list[Placement]], tuple[float, float]]:
+    """The pieces of the slides, where each goes on each page, and the page's size (pt)."""
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r} (expected one of {', '.join(ASPECTS)})")
-    image_module = _pillow()
-    theme = get_theme(steps[0].theme)
-    width_in, height_in = ASPECTS[aspect]
-    page_w, page_h = round(width_in * dpi), round(height_in * dpi)
-    # As for every step-through: a graph whose picture at `dpi` is longer than
-    # `max_side` is refused (on a page it would be a strip of unreadable text).
-    _render(_without_caption(steps[0].graph), dpi, max_side)
-    _check_pixels(len(steps), page_w, page_h, dpi)
-    top, captions, bottom = strips = _slide_strips(steps, aspect, legend, title, dpi)
-    rankdir, scale = _slide_layout(steps, aspect, strips, dpi)
-    margin = round(SLIDE_MARGIN * dpi)
-    pages = []
-    for s, caption in zip(steps, captions):
+    width, height = (side * 72 for side in ASPECTS[aspect])
+    top, captions, bottom = strips = _slide_strips(steps, aspect, legend, title, 72, vector=True)
+    rankdir, _ = _slide_layout(steps, aspect, strips, 72)
+    graphs = []
+    for s in steps:
         graph = _without_caption(s.graph)
         graph.graph_attr["rankdir"] = rankdir
-        picture = _render(graph, dpi * scale * 0.98, max_side)  # 2%: rounding in dot
-        page = image_module.new("RGB", (page_w, page_h), theme.background)
-        y = margin
-        if top:
-            page.paste(top, ((page_w - top.width) // 2, y))
-            y += top.height
-        below = max(c.height for c in captions) + (bottom.height if bottom else 0) + margin
-        room = page_h - below - y
-        page.paste(picture, ((page_w - picture.width) // 2, y + (room - picture.height) // 2))
-        page.paste(caption, ((page_w - caption.width) // 2, page_h - below))
-        if bottom:
-            page.paste(bottom, ((page_w - bottom.width) // 2, page_h - margin - bottom.height))
-        pages.append(page)
-    return pages
+        graph.graph_attr["margin"] = "0.055"  # PDF's default is 0.5 in: PNG's 4 pt instead
+        graphs.append(read_piece(pipe(graph, "pdf", max_side=max_side)))
+    margin = SLIDE_MARGIN * 72
+    below = max(c.height for c in captions) + (bottom.height if bottom else 0) + margin
+    above = margin + (top.height if top else 0)
+    room_w, room_h = width - 2 * margin, height - above - below
+    scale = min(room_w / graphs[0].width, room_h / graphs[0].height)
+    fixed = [p for p in (top, bottom) if p is not None]
+    pieces = [*fixed, *captions, *graphs]
+    pages = []
+    for k, (caption, graph) in enumerate(zip(captions, graphs)):
+        at = [
+            Placement(len(fixed) + k, (width - caption.width) / 2, below - caption.height),
+            Placement(
+                len(fixed) + len(captions) + k,
+                (width - graph.width * scale) / 2,
+                below + (room_h - graph.height * scale) / 2,
+                scale,
+            ),
+        ]
+        if top is not None:
+            at.append(Placement(0, (width - top.width) / 2, height - margin - top.height))
+        if bottom is not None:
+            at.append(Placement(len(fixed) - 1, (width - bottom.width) / 2, margin))
+        pages.append(at)
+    return pieces, pages, (width, height)
 
 
 def _wrap(width_in: float, points: float) -> int:
@@ -412,8 +428,8 @@ def _render(graph: Any, dpi: float, max_side: int = MAX_SIDE) -> Image:
     return _flatten(image, graph.graph_attr.get("bgcolor", "#FFFFFF"))
 
 
-def _strip(label: str, theme: Theme, fontsize: float, dpi: float) -> Image:
-    """A picture of one label alone (a title or the legend), in Graphviz's fonts."""
+def _strip_graph(label: str, theme: Theme, fontsize: float) -> Any:
+    """A graph of one label alone (a title, a caption or the legend), in Graphviz's fonts."""
     import graphviz
 
     g = graphviz.Digraph("strip")
@@ -425,9 +441,15 @@ def _strip(label: str, theme: Theme, fontsize: float, dpi: float) -> Image:
         fontcolor=theme.text,
         bgcolor=theme.background,
         margin="0.1",
-        dpi=f"{dpi:g}",
     )
-    return _flatten(_pillow().open(io.BytesIO(pipe(g, "png"))), theme.background)
+    return g
+
+
+def _strip(label: str, theme: Theme, fontsize: float, dpi: float) -> Image:
+    """A picture of one label alone, at `dpi`."""
+    graph = _strip_graph(label, theme, fontsize)
+    graph.graph_attr["dpi"] = f"{dpi:g}"
+    return _flatten(_pillow().open(io.BytesIO(pipe(graph, "png"))), theme.background)
 
 
 def _flatten(image: Image, background: str) -> Image:
