@@ -330,6 +330,7 @@ class Frame:
         height: the minimum height of each box's cells.
         edge_sizes: the minimum size (width, height) of every edge's label.
         op_fills: the fill of the op node of some boxes (the visited one).
+        stacked: the data above the grad in one column, beside the title (slides).
     """
 
     data_text: Mapping[Value, str]
@@ -339,6 +340,7 @@ class Frame:
     height: Mapping[str, float]
     edge_sizes: Mapping[int, tuple[float, float]]
     op_fills: Mapping[str, str]
+    stacked: bool = False
 
 
 # Node ids come from `viz.walk` ("v12", "g0") and op nodes add "_op": all are plain
@@ -414,6 +416,7 @@ def _frame_value_lines(
         rounded=node.id in frame.leaves,
         widths=frame.widths.get(node.id, ()),
         height=frame.height.get(node.id, 0.0),
+        stacked=frame.stacked,
     )
     box = f"\t{node.id} [label={label} shape=plain]\n"
     if not v.parents:

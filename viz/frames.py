@@ -21,7 +21,8 @@ __all__ = ["Step"]
 class Step:
     """One frame of the step-through: the node visited, a caption and its picture.
 
-    `phase` is "forward" or "backward"; `index` is the frame's place in its list.
+    `phase` is "forward" or "backward"; `index` is the frame's place in its list;
+    `compact` says the boxes show bare numbers, data over grad (see `step_through`).
     """
 
     index: int
@@ -30,6 +31,7 @@ class Step:
     graph: graphviz.Digraph
     phase: str = "backward"
     theme: str = field(default="light", compare=False)
+    compact: bool = field(default=False, compare=False)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """Show the frame's picture when a notebook displays a Step."""

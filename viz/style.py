@@ -120,6 +120,7 @@ def value_label(
     rounded: bool = False,
     widths: Sequence[float] = (),
     height: float = 0.0,
+    stacked: bool = False,
 ) -> str:
     """An HTML-like Graphviz label: one row of cells for title, data and grad.
 
@@ -136,7 +137,11 @@ def value_label(
             the box (always 2 points wide, so boxes keep their size between frames).
         rounded: round the box's corners (a leaf in a step-through).
         widths: the minimum widths in points of the title, data and grad cells.
-        height: the minimum height in points of the cells.
+        height: the minimum height in points of the cells (with `stacked`, of
+            the grad cell).
+        stacked: data above grad in one column (as wide as the wider of the two
+            `widths`), the title beside them: a box about half as wide, for slides.
+            Needs `look`.
     """
     grad_cell = None
     if grad is not None:
@@ -148,6 +153,10 @@ def value_label(
     title_cell = _html(title) if title else ""
     if bold and title:
         title_cell = f"<B>{title_cell}</B>"
+    if stacked and look is not None:
+        return _stacked_label(
+            title_cell, data_cell, grad_cell, fill, theme, look, rounded, widths, height
+        )
     if look is None and not widths and not height:
         # draw_graph's boxes, thousands at a time: every cell has its own border.
         td = "<TD>" if theme is LIGHT else f'<TD COLOR="{theme.cell_border}">'
@@ -181,6 +190,35 @@ def value_label(
     return (
         f'<<TABLE {table} CELLSPACING="0" CELLPADDING="4" '
         f'BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>>'
+    )
+
+
+def _stacked_label(
+    title_cell: str,
+    data_cell: str,
+    grad_cell: str | None,
+    fill: str,
+    theme: Theme,
+    look: StateLook,
+    rounded: bool,
+    widths: Sequence[float],
+    height: float,
+) -> str:
+    """`value_label(..., stacked=True)`: the title, then data over grad."""
+    width = max([0.0, *widths[1:]])
+    size = f' WIDTH="{width:.0f}"' if width else ""
+    rows = 2 if grad_cell is not None else 1
+    tall = f' HEIGHT="{height:.0f}"' if height else ""  # the grad cell's: a note may come
+    line = f'BORDER="1" COLOR="{theme.cell_border}"'
+    styles = ",".join(s for s in ("rounded" if rounded else "", look.border_style) if s)
+    title = f'<TD ROWSPAN="{rows}" {line} SIDES="R">{title_cell}</TD>' if title_cell else ""
+    under = f' {line} SIDES="B"' if grad_cell is not None else ""
+    cells = f"<TR>{title}<TD{under}{size}>{data_cell}</TD></TR>"
+    if grad_cell is not None:
+        cells += f"<TR><TD{size}{tall}>{grad_cell}</TD></TR>"
+    return (
+        f'<<TABLE BORDER="2" COLOR="{look.border}" STYLE="{styles}" CELLBORDER="0" '
+        f'CELLSPACING="0" CELLPADDING="3" BGCOLOR="{fill}">{cells}</TABLE>>'
     )
 
 

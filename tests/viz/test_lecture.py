@@ -35,14 +35,48 @@ def test_pdf_slides_are_pages_of_the_asked_shape(tmp_path: Path, aspect: str, ra
     assert all(abs(w / h - ratio) < 0.01 and abs(h - 540) < 2 for w, h in sizes)  # 7.5 in
 
 
+def figure4() -> Value:
+    x, y, z = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "z")
+    g = x + y
+    g.label = "g"
+    f = g * z
+    f.label = "f"
+    f.backward()
+    return f
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize(
+    ("expression", "name"),
+    [("h = x + y; i = x * y; f = (h + i) * z", "Figure 5"), ("g = x + y; f = g * z", "Figure 4")],
+)
+def test_cli_slides_of_the_notes_figures_have_text_for_the_back_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, expression: str, name: str
+) -> None:
+    """18 pt at least on 16:9 pages, under the CLI's own two-line title (was 11.3 pt)."""
+    drawn: list[tuple[list[object], str]] = []
+    real = slides.slides_pdf
+    monkeypatch.setattr(
+        slides,
+        "slides_pdf",
+        lambda steps, **k: drawn.append((steps, k["title"])) or real(steps, **k),
+    )
+    main(["graph", expression, "x=2", "y=3", "z=4", "--steps", str(tmp_path / "s.pdf")])
+    ((steps, title),) = drawn
+    assert slides.MIN_SLIDE_POINTS == 18
+    assert slides.slide_points(steps, title=title) >= slides.MIN_SLIDE_POINTS, name  # type: ignore[arg-type]
+
+
 @pytest.mark.dot
 def test_the_graph_fills_the_slide_and_its_text_is_big_enough() -> None:
     f, _ = figure5()
-    steps = step_through(f)
+    steps = step_through(f, compact=True)
     assert slides.slide_points(steps) >= slides.MIN_SLIDE_POINTS
+    assert slides.slide_points(step_through(figure4(), compact=True)) >= slides.MIN_SLIDE_POINTS
     pieces, pages, (width, _) = slides._slide_plan(steps[:1], "Figure 5", "16:9", True, 10_000)
     graph = pages[0][1]  # the caption, then the graph, then the title and the legend
-    assert graph.scale == pytest.approx(slides.slide_scale(steps[:1]), rel=0.02)  # as stated
+    stated = slides.slide_scale(steps[:1], title="Figure 5")
+    assert graph.scale == pytest.approx(stated, rel=0.002)  # as stated (was 2% off)
     assert pieces[graph.piece].width * graph.scale > 0.85 * width
     assert graph.x >= 0 and graph.x + pieces[graph.piece].width * graph.scale <= width
 
@@ -52,6 +86,9 @@ def test_the_legend_keys_data_and_grad_colours() -> None:
     label = slides.legend_label(LIGHT)
     assert f'COLOR="{LIGHT.data}"><B>data</B>' in label
     assert f'COLOR="{LIGHT.grad}"><B>grad</B>' in label
+    assert "on top" not in label and "on top" in slides.legend_label(
+        LIGHT, stacked=True
+    )
 
 
 @pytest.mark.dot

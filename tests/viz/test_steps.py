@@ -93,7 +93,8 @@ def test_a_leaf_root_has_no_forward_frame() -> None:
 
 
 @pytest.mark.dot
-def test_every_frame_has_the_same_layout() -> None:
+@pytest.mark.parametrize("compact", [False, True])
+def test_every_frame_has_the_same_layout(compact: bool) -> None:
     """Boxes and edge labels keep their size, so frames can be played as an animation."""
     f, _ = figure5()
 
@@ -105,8 +106,22 @@ def test_every_frame_has_the_same_layout() -> None:
         lines = [line.split() for line in plain.splitlines()]
         return [line[:6] for line in lines if line[0] in ("graph", "node")]
 
-    layouts = [layout(s.graph) for s in step_through(f)]
+    layouts = [layout(s.graph) for s in step_through(f, compact=compact)]
     assert all(positions == layouts[0] for positions in layouts)
+
+
+def test_compact_frames_show_bare_numbers_data_over_grad_and_the_sum_received() -> None:
+    f, _ = figure5()
+    frames = step_through(f, compact=True)
+    assert all(s.compact for s in frames) and not step_through(f)[0].compact
+    last = frames[-1].graph.source
+    assert ">data " not in last and ">grad " not in last  # the colours and the legend say it
+    x_box = next(line for line in last.splitlines() if ">x</TD>" in line)
+    assert x_box.count("<TR>") == 2 and 'ROWSPAN="2"' in x_box  # x beside 2 over 16
+    assert x_box.index(">2</FONT>") < x_box.index(">16</FONT>")
+    both = next(s for s in frames if "= 4 + 12" in s.graph.source)  # x's second child
+    assert "4×3=12" in both.graph.source and "(+= 12, was 4)" not in both.graph.source
+    assert "4 × 3 = 12" in both.caption  # captions keep their spaces
 
 
 def test_frame_captions_and_labels_are_escaped_in_the_dot_text() -> None:

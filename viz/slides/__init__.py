@@ -37,10 +37,12 @@ STEP_FILES = r"step-[0-9]+[.]png"  # a folder's frames: replaced as one set by t
 #: widescreen size, so text keeps the point size it has on those slides.
 ASPECTS = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
 #: The smallest text on a 16:9 slide, in points, for graphs up to the size of the
-#: notes' Figure 5 (its step-through's boxes, edge labels included): title 32 pt,
-#: caption 22 pt, legend 18 pt, the graph as large as the page allows (Figure 4:
-#: 17 pt). `slide_points` gives it for any step-through.
-MIN_SLIDE_POINTS = 11.0
+#: notes' Figure 5 drawn for slides (`step_through(..., compact=True)`, what
+#: `save_steps` and `tracegrad graph --steps f.pdf` draw): title 32 pt, caption
+#: 22 pt, legend 18 pt, the graph as large as the page allows (Figure 5: 18.4 pt
+#: under a two-line title, Figure 4: 23.6 pt; frames not drawn compact: 11.3 pt
+#: and 17.4 pt). `slide_points` gives it for any step-through.
+MIN_SLIDE_POINTS = 18.0
 SLIDE_TITLE_POINTS = 32.0
 SLIDE_CAPTION_POINTS = 22.0
 SLIDE_LEGEND_POINTS = 18.0
@@ -100,7 +102,8 @@ def save_steps(
 
     Args:
         steps: frames (from `step_through`, `backward_steps`, ...) or a root Value,
-            whose forward and backward frames are made with default options.
+            whose forward and backward frames are made with default options
+            (compact for PDF slides: `step_through(root, compact=True)`).
         path: where to write (see above).
         title: the heading of the page or of every frame ("" for none).
         dpi: the resolution of the GIF and PNG pictures (96 shows them at their size
@@ -122,7 +125,8 @@ def save_steps(
         ImportError: if Pillow is missing (it comes with matplotlib).
     """
     target, kind = steps_target(path)
-    frames = step_through(steps) if isinstance(steps, Value) else list(steps)
+    slides = kind == "pdf"
+    frames = step_through(steps, compact=slides) if isinstance(steps, Value) else list(steps)
     if not frames:
         raise ValueError("save_steps() needs at least one frame, got none")
     if aspect not in ASPECTS:
@@ -179,7 +183,8 @@ def render_frames(
     width_pt = first.width * 72 / dpi
     wrap = max(40, int(width_pt / (size * 0.6)))
     top = _strip(caption_label(title, wrap, bold=True), theme, size * 1.3, dpi) if title else None
-    bottom = _strip(legend_label(theme), theme, size * 0.9, dpi) if legend else None
+    key = legend_label(theme, stacked=steps[0].compact)
+    bottom = _strip(key, theme, size * 0.9, dpi) if legend else None
     strips = [im for im in (top, bottom) if im is not None]
     extra = sum(im.height for im in strips)
     width = max(im.width for im in [first, *strips])
@@ -257,7 +262,11 @@ def _slide_strips(
     title_wrap = _wrap(width, SLIDE_TITLE_POINTS * _BOLD)
     top = draw(caption_label(title, title_wrap, bold=True), SLIDE_TITLE_POINTS) if title else None
     captions = [draw(caption_label(s.caption, wrap), SLIDE_CAPTION_POINTS) for s in steps]
-    bottom = draw(legend_label(theme, 2), SLIDE_LEGEND_POINTS) if legend else None
+    bottom = (
+        draw(legend_label(theme, 2, stacked=steps[0].compact), SLIDE_LEGEND_POINTS)
+        if legend
+        else None
+    )
     return top, captions, bottom
 
 
@@ -287,11 +296,15 @@ def _slide_layout(
     return best
 
 
-def slide_points(steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True) -> float:
-    """The smallest text on `slides_pdf`'s pages, in points (compare MIN_SLIDE_POINTS)."""
+def slide_points(
+    steps: Sequence[Step], *, aspect: str = "16:9", legend: bool = True, title: str = ""
+) -> float:
+    """The smallest text on `slides_pdf`'s pages, in points (compare MIN_SLIDE_POINTS):
+    the graph's text enlarged to fill the page with `title` on top, or the legend's."""
     node_size = float(steps[0].graph.node_attr.get("fontsize", "14"))
     edge_size = float(steps[0].graph.edge_attr.get("fontsize", str(node_size)))
-    graph = min(node_size, edge_size) * slide_scale(steps, aspect=aspect, legend=legend)
+    scale = slide_scale(steps, aspect=aspect, legend=legend, title=title)
+    graph = min(node_size, edge_size) * scale
     fixed = [SLIDE_CAPTION_POINTS, *([SLIDE_LEGEND_POINTS] if legend else [])]
     return min(graph, *fixed)
 
@@ -337,7 +350,9 @@ def _slide_plan(
     for s in steps:
         graph = _without_caption(s.graph)
         graph.graph_attr["rankdir"] = rankdir
-        graph.graph_attr["margin"] = "0.055"  # PDF's default is 0.5 in: PNG's 4 pt instead
+        # PDF's default margin is 0.5 in; with none the piece has the PNG's size (dot's
+        # 4 pt pad on each side, which 0.055 in added to), so slide_points is exact.
+        graph.graph_attr["margin"] = "0"
         graphs.append(read_piece(pipe(graph, "pdf", max_side=max_side)))
     margin = SLIDE_MARGIN * 72
     below = max(c.height for c in captions) + (bottom.height if bottom else 0) + margin
@@ -374,9 +389,10 @@ def _caption_lines(text: str, wrap: int) -> int:
     return max(1, caption_label(text, wrap).count("<BR/>") + 1)
 
 
-def legend_label(theme: Theme, rows: int = 1) -> str:
+def legend_label(theme: Theme, rows: int = 1, *, stacked: bool = False) -> str:
     """A one-row HTML-like legend: a small box in each state's look, then its name, and
-    the colours of the two numbers in a box (data, grad); `rows=2` puts those below."""
+    the colours of the two numbers in a box (data, grad); `rows=2` puts those below;
+    `stacked` (compact frames, whose boxes show bare numbers) says which is on top."""
     cells = []
     looks = [(LEGEND[state][0], theme.states[state], "") for state in STATES]
     leaf = StateLook(theme.background, theme.text, "solid")
@@ -392,8 +408,8 @@ def legend_label(theme: Theme, rows: int = 1) -> str:
         f'<TD ALIGN="LEFT"><FONT COLOR="{color}"><B>{name}</B></FONT> {meaning}</TD>'
         f'<TD WIDTH="14"></TD>'
         for color, name, meaning in (
-            (theme.data, "data", "forward value"),
-            (theme.grad, "grad", "gradient"),
+            (theme.data, "data", "forward value" + (", on top" if stacked else "")),
+            (theme.grad, "grad", "gradient" + (", below it" if stacked else "")),
         )
     ]
     table = '<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">'
