@@ -10,6 +10,7 @@ while they are built, before `dot` ever sees them.
 from __future__ import annotations
 
 import html
+import re
 import subprocess
 import textwrap
 from collections import Counter
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     import graphviz
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+_BOUND_SPACES = re.compile(r"(?<=\S) ([×=]) (?=\S)")  # "4 × 3 = 12": one piece in captions
 FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 
 INSTALL_DOT = (
@@ -308,10 +310,18 @@ def caption_label(text: str, width: int = 100, *, bold: bool = False) -> str:
     HTML-like, so no character of a hostile label is read as DOT syntax or as one of
     Graphviz's escapes such as "\\N".
 
+    A line never breaks around "×" or "=" between two words, so a product such as
+    "4 × 3 = 12" stays on one line.
+
     >>> caption_label("a < b, " * 3, width=10)
     '<a &lt; b, a &lt;<BR/>b, a &lt; b,>'
+    >>> caption_label("passes 4 × 3 = 12 to x", width=12)
+    '<passes<BR/>4 × 3 = 12<BR/>to x>'
     """
-    lines = textwrap.wrap(style.visible(text), width) or [""]  # escapes first: "\n" stays
+    # escapes first ("\n" stays text, a no-break space of the text an escape), then the
+    # spaces around × and = become no-break spaces, which textwrap does not break at
+    kept = _BOUND_SPACES.sub(lambda m: f"\xa0{m.group(1)}\xa0", style.visible(text))
+    lines = [line.replace("\xa0", " ") for line in textwrap.wrap(kept, width)] or [""]
     body = "<BR/>".join(html.escape(line, quote=False) for line in lines)
     return f"<<B>{body}</B>>" if bold else f"<{body}>"
 

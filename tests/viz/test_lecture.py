@@ -12,7 +12,7 @@ from engine import Value
 from tests.viz.test_draw import figure5
 from viz import slides
 from viz.cli import main
-from viz.draw import draw_graph, render
+from viz.draw import caption_label, draw_graph, render
 from viz.steps import step_through
 from viz.themes import DARK, LIGHT
 
@@ -86,9 +86,7 @@ def test_the_legend_keys_data_and_grad_colours() -> None:
     label = slides.legend_label(LIGHT)
     assert f'COLOR="{LIGHT.data}"><B>data</B>' in label
     assert f'COLOR="{LIGHT.grad}"><B>grad</B>' in label
-    assert "on top" not in label and "on top" in slides.legend_label(
-        LIGHT, stacked=True
-    )
+    assert "on top" not in label and "on top" in slides.legend_label(LIGHT, stacked=True)
 
 
 @pytest.mark.dot
@@ -310,3 +308,15 @@ def test_a_long_slide_title_wraps_inside_the_page_and_the_graph_stays_below_it()
     assert pieces[title_at.piece].width <= width and title_at.x >= 0
     graph_top = graph.y + pieces[graph.piece].height * graph.scale
     assert graph_top <= title_at.y  # the graph stays below the title
+
+
+def test_slide_captions_never_break_a_product_across_lines() -> None:
+    f, _ = figure5()
+    wrap = slides._wrap(slides.ASPECTS["16:9"][0], slides.SLIDE_CAPTION_POINTS)
+    products = 0
+    for step in step_through(f, compact=True):
+        lines = caption_label(step.caption, wrap)[1:-1].split("<BR/>")
+        for product in re.findall(r"\S+ × \S+ = \S+", step.caption):
+            products += 1
+            assert any(product in line for line in lines), (product, lines)  # "4 ×" / "1 = 4"
+    assert products >= 7
