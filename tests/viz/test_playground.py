@@ -122,7 +122,7 @@ def test_training_on_three_classes() -> None:
     ("kwargs", "says"),
     [
         ({"dataset": "moon"}, "dataset: expected one of"),
-        ({"hidden": "8,x"}, "hidden: expected widths such as 8,8"),
+        ({"hidden": "8,x"}, "hidden must be whole numbers from 1 to"),
         ({"hidden": "8,8,8,8"}, "1 to 3 layer widths"),
         ({"hidden": [0]}, "hidden: expected a whole number from 1 to 32"),
         ({"activation": "tahn"}, "activation: expected one of"),
