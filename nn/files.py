@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes", "write_file_set", "write_text"]
+__all__ = ["atomic_path", "new_folder", "write_bytes", "write_file_set", "write_text"]
 
 _NAME_MAX = 255  # bytes in one file name on the common file systems
 _LONGEST_SUFFIX = 32  # a longer suffix names no format any writer picks by suffix
@@ -179,7 +179,7 @@ def write_file_set(
                 raise IsADirectoryError(
                     f"cannot write {str(there)!r}: it is {kind}; nothing was written"
                 )
-    staging = _new_folder(target.parent if not exists else target, target.name)
+    staging = new_folder(target.parent if not exists else target, target.name)
     try:
         for name, data in files.items():
             with open(staging / name, "wb") as f:
@@ -206,8 +206,14 @@ def write_file_set(
     _sync_folder(target)
 
 
-def _new_folder(parent: Path, name: str) -> Path:
-    """Create a new empty hidden folder in `parent` with a name no one else uses."""
+def new_folder(parent: Path, name: str) -> Path:
+    """Create a new empty hidden folder in `parent` with a name no one else uses
+    (".NAME.tmp-<random>"): where a folder is built before it is renamed into place.
+
+    Raises:
+        FileNotFoundError: if `parent` does not exist.
+        FileExistsError: if no free name was found in 100 tries.
+    """
     stem = name[: _NAME_MAX - len(".") - len(".tmp-12345678")]
     for _ in range(100):
         path = parent / f".{stem}.tmp-{secrets.token_hex(4)}"

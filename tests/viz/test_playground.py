@@ -122,7 +122,7 @@ def test_training_on_three_classes() -> None:
     ("kwargs", "says"),
     [
         ({"dataset": "moon"}, "dataset: expected one of"),
-        ({"hidden": "8,x"}, "hidden: expected widths such as 8,8"),
+        ({"hidden": "8,x"}, "hidden must be whole numbers from 1 to"),
         ({"hidden": "8,8,8,8"}, "1 to 3 layer widths"),
         ({"hidden": [0]}, "hidden: expected a whole number from 1 to 32"),
         ({"activation": "tahn"}, "activation: expected one of"),
@@ -208,6 +208,7 @@ def test_the_site_has_the_page_the_wheels_and_pyodide(tmp_path: Path) -> None:
         assert not any(n.startswith("viz/playground/static/") for n in wheel.namelist())
     build_site(tmp_path / "site", pyodide_url="https://example.org/pyodide/v314")  # replaces
     assert not (tmp_path / "site" / "pyodide").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyodide-copy", "site"]  # no leftovers
     page = (tmp_path / "site" / "index.html").read_text()
     assert '"pyodide": "https://example.org/pyodide/v314/"' in page
 

@@ -20,7 +20,9 @@ from typing import Any
 from engine.codegen import graph_source
 from engine.grad_mode import no_grad
 from viz import style
+from viz.cli.commands import CLASSES, load_training_data
 from viz.cli.expr import ExpressionError, build_expression, input_names
+from viz.cli.usage import UsageError, parse_sizes
 from viz.draw import draw_graph
 from viz.page import frame_sources
 from viz.steps import step_through
@@ -131,19 +133,7 @@ def _one_line(error: BaseException) -> str:
 # --- the network panel -------------------------------------------------------------------
 
 
-def _datasets() -> dict[str, Any]:
-    from nn import data
-
-    return {
-        "moons": lambda n, seed: data.moons(n, seed=seed),
-        "circles": lambda n, seed: data.circles(n, seed=seed),
-        "xor": lambda n, seed: data.xor(n, seed=seed),
-        "blobs": lambda n, seed: data.blobs(n, seed=seed),
-        "spiral": lambda n, seed: data.spiral(max(1, n // 3), seed=seed),
-    }
-
-
-DATASETS = ("moons", "circles", "xor", "blobs", "spiral")
+DATASETS = tuple(CLASSES)
 """The 2-D data sets the panel offers (those of `tracegrad train --data`)."""
 
 ACTIVATIONS = ("tanh", "relu")
@@ -196,7 +186,7 @@ class Training:
             raise ValueError(f"hidden: expected 1 to 3 layer widths, got {len(widths)}")
         if not (isinstance(lr, int | float) and 0 < lr <= 1):
             raise ValueError(f"lr: expected a learning rate above 0 and at most 1, got {lr!r}")
-        X, labels = _datasets()[dataset](samples, seed)
+        X, labels = load_training_data(dataset, samples, seed)
         self.X = [[float(a), float(b)] for a, b in X]
         self.y, classes = class_indices(labels)
         self.classes = len(classes)
@@ -257,14 +247,12 @@ class Training:
 
 
 def _sizes(hidden: Any) -> list[Any]:
+    """Layer widths from text such as "8,8" (read as the command line's --hidden) or a list."""
     if isinstance(hidden, str):
-        parts = [p for p in hidden.replace(" ", ",").split(",") if p]
         try:
-            return [int(p) for p in parts]
-        except ValueError:
-            raise ValueError(
-                f"hidden: expected widths such as 8,8, got {style.visible(hidden)[:40]!r}"
-            ) from None
+            return parse_sizes(hidden.replace(" ", ""), "hidden")
+        except UsageError as e:
+            raise ValueError(str(e)) from None
     return list(hidden)
 
 

@@ -19,6 +19,7 @@ from contextlib import suppress
 from importlib import resources
 from pathlib import Path
 
+from nn.files import new_folder
 from viz.page import legend_html
 from viz.playground.wheel import installed_wheel
 from viz.themes import LIGHT
@@ -146,7 +147,7 @@ def build_site(
         installed_wheel("graphviz", ["graphviz"]),
     ]
     config = {"pyodide": base, "wheels": [name for name, _ in wheels], "version": version}
-    staging = _fresh_folder(target)
+    staging = new_folder(target.parent, target.name)
     try:
         static = resources.files("viz.playground").joinpath("static")
         page = static.joinpath("index.html").read_text(encoding="utf-8")
@@ -197,28 +198,16 @@ def _check_target(target: Path) -> None:
         )
 
 
-def _fresh_folder(target: Path) -> Path:
-    for k in range(100):
-        staging = target.parent / f".{target.name}.tmp-{os.getpid()}-{k}"
-        try:
-            staging.mkdir()
-        except FileExistsError:
-            continue
-        return staging
-    raise FileExistsError(f"cannot write {str(target)!r}: found no free temporary name")
-
-
 def _swap_in(staging: Path, target: Path) -> None:
     """Put the finished `staging` folder at `target`, removing the site there before."""
     if not os.path.lexists(target):
         os.rename(staging, target)
         return
-    old = _fresh_folder(target)
-    old.rmdir()
-    os.rename(target, old)
+    old = new_folder(target.parent, target.name)
+    os.rename(target, old / "site")  # the old site, removed once the new one is in place
     try:
         os.rename(staging, target)
     except BaseException:
-        os.rename(old, target)
+        os.rename(old / "site", target)
         raise
     shutil.rmtree(old, ignore_errors=True)

@@ -22,9 +22,11 @@ let training = null;
 // --- errors and status ----------------------------------------------------------------
 
 function oneLine(message) {
-  // A Python error arrives with its traceback: its last line says what went wrong.
+  // A Python error arrives with its traceback: its last line says what went wrong,
+  // after the exception's class ("ValueError: ..."), which the page leaves out.
   const lines = String(message).split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines.length ? lines[lines.length - 1] : "unknown error";
+  const last = lines.length ? lines[lines.length - 1] : "unknown error";
+  return last.replace(/^(?:[A-Za-z_][\w.]*)?(?:Error|Exception): /, "");
 }
 
 function showError(message) {
