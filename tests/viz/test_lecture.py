@@ -12,6 +12,7 @@ from engine import Value
 from tests.viz.test_draw import figure5
 from viz import slides
 from viz.cli import main
+from viz.cli.demo import figure4
 from viz.draw import caption_label, draw_graph, render
 from viz.steps import step_through
 from viz.themes import DARK, LIGHT
@@ -33,16 +34,6 @@ def test_pdf_slides_are_pages_of_the_asked_shape(tmp_path: Path, aspect: str, ra
     sizes = page_sizes(path)
     assert len(sizes) == 11
     assert all(abs(w / h - ratio) < 0.01 and abs(h - 540) < 2 for w, h in sizes)  # 7.5 in
-
-
-def figure4() -> Value:
-    x, y, z = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "z")
-    g = x + y
-    g.label = "g"
-    f = g * z
-    f.label = "f"
-    f.backward()
-    return f
 
 
 @pytest.mark.dot
